@@ -1,0 +1,110 @@
+import type { LeakPass, LeakReport, MetricName, MetricResult } from './report.js'
+import { METRIC_NAMES } from './report.js'
+
+/** Optional colouring, for example a matcher context's `RECEIVED_COLOR` / `EXPECTED_COLOR`. */
+export interface FormatColors {
+  received?: (text: string) => string
+  expected?: (text: string) => string
+  dim?: (text: string) => string
+}
+
+const SPARK = '▁▂▃▄▅▆▇█'
+const identity = (text: string) => text
+
+/** Formats a count with thousands separators: 20000 → "20,000". */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString('en-US')
+}
+
+/** Formats a per-call figure with its unit: "64.1 B/call", "1.25 KiB/call", "0.01 handles/call". */
+export function formatPerCall(value: number, metric: MetricName): string {
+  if (metric === 'handles' || metric === 'listeners') return `${formatDecimal(value)} ${metric}/call`
+  const magnitude = Math.abs(value)
+  if (magnitude >= 1024 * 1024) return `${formatDecimal(value / (1024 * 1024))} MiB/call`
+  if (magnitude >= 10 * 1024) return `${formatDecimal(value / 1024)} KiB/call`
+  return `${formatDecimal(value)} B/call`
+}
+
+function formatDecimal(value: number): string {
+  const magnitude = Math.abs(value)
+  const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2
+  const text = value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+  return text === '-0.00' || text === '-0.0' || text === '-0' ? text.slice(1) : text
+}
+
+/** A one-line sparkline of a series: "▁▁▂▃▅▆▇█". Flat series render as the lowest bar. */
+export function sparkline(values: readonly number[]): string {
+  if (values.length === 0) return ''
+  const min = Math.min(...values)
+  const max = Math.max(...values)
+  const span = max - min
+  return values
+    .map(
+      (value) => SPARK[span === 0 ? 0 : Math.min(SPARK.length - 1, Math.floor(((value - min) / span) * SPARK.length))],
+    )
+    .join('')
+}
+
+/** The metrics that exceeded their budget, in report order. */
+export function failingMetrics(report: LeakReport): MetricName[] {
+  return METRIC_NAMES.filter((name) => report.metrics[name].exceeded)
+}
+
+/** One line: "heap 64.1 B/call > budget 0.25 B/call". */
+export function summarizeReport(report: LeakReport): string {
+  const shown = report.leaked ? failingMetrics(report) : (['heap'] as MetricName[])
+  return shown
+    .map((name) => {
+      const metric = report.metrics[name]
+      const relation = metric.exceeded ? '>' : '≤'
+      return `${name} ${formatPerCall(metric.perCall, name)} ${relation} budget ${formatPerCall(metric.budget, name)}`
+    })
+    .join(', ')
+}
+
+function describeMethod(report: LeakReport, pass: LeakPass): string {
+  const batches = pass.samples.length - 1
+  const window = pass.runaway
+    ? `growth over ${formatCount(pass.samples.at(-1)?.calls ?? 0)} calls`
+    : `robust slope over batches ${pass.windowStart + 1}–${batches} of ${batches} × ${formatCount(pass.callsPerBatch)} calls`
+  const passes =
+    report.passes.length > 1
+      ? `; pass ${report.passes.length} of ${report.passes.length} (earlier: ${report.passes
+          .slice(0, -1)
+          .map((p) => `${formatPerCall(p.rates.heap, 'heap')} heap at ${formatCount(p.callsPerBatch)} calls/batch`)
+          .join(', ')})`
+      : ''
+  return `post-GC readings, ${window}${passes}`
+}
+
+function metricLine(name: MetricName, metric: MetricResult, pass: LeakPass, colors: Required<FormatColors>): string {
+  const label = name.padEnd(9)
+  if (!metric.measured) return `  ${label} ${colors.dim('not measured')}`
+  const figure = formatPerCall(metric.perCall, name).padStart(16)
+  const budget = `budget ${formatPerCall(metric.budget, name)}`.padEnd(26)
+  const verdict = metric.exceeded ? colors.received('LEAK') : colors.expected('ok  ')
+  const paint = metric.exceeded ? colors.received : identity
+  const series = name === 'heap' || name === 'external' ? `  ${sparkline(pass.samples.map((s) => s[name]))}` : ''
+  return `  ${label} ${paint(figure)}  ${budget} ${verdict}${series}`
+}
+
+/** Multi-line text rendering of a report, for failure messages and logs. */
+export function formatLeakReport(report: LeakReport, colors: FormatColors = {}): string {
+  const paint: Required<FormatColors> = {
+    received: colors.received ?? identity,
+    expected: colors.expected ?? identity,
+    dim: colors.dim ?? identity,
+  }
+  const pass = report.passes.at(-1) as LeakPass
+  const lines = [
+    `${report.leaked ? 'Leak' : 'No leak'}: ${report.verdict}.`,
+    ...METRIC_NAMES.map((name) => metricLine(name, report.metrics[name], pass, paint)),
+    paint.dim(`  how: ${describeMethod(report, pass)}.`),
+    paint.dim(
+      `  ${formatCount(report.calls)} measured calls after ${formatCount(report.warmupCalls)} warm-up calls, ` +
+        `${report.mode}${report.turnedEventLoop ? ', event loop turned between batches' : ''}, ` +
+        `${formatCount(report.durationMs)} ms, Node ${report.nodeVersion}.`,
+    ),
+  ]
+  return lines.join('\n')
+}

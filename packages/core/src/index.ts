@@ -1,0 +1,21 @@
+export type { SyncLeakOptions } from './assert.js'
+export { assertNoLeak, LeakError, measureLeak } from './assert.js'
+export type { FormatColors } from './format.js'
+export {
+  failingMetrics,
+  formatCount,
+  formatLeakReport,
+  formatPerCall,
+  sparkline,
+  summarizeReport,
+} from './format.js'
+export { getFullGc } from './gc.js'
+export type { MatcherContextLike, MatcherResult, ToLeakMatcher, ToLeakMatcherHooks } from './matcher.js'
+export { createToLeakMatcher, toLeakMessage } from './matcher.js'
+export type { LeakBudget, LeakOptions, ResolvedBudget, ResolvedOptions } from './options.js'
+export { DEFAULT_BUDGET, DEFAULT_OPTIONS, resolveOptions } from './options.js'
+export type { LeakPass, LeakReport, LeakSample, MetricName, MetricResult } from './report.js'
+export { METRIC_NAMES } from './report.js'
+export { LeakMeasurementError } from './run.js'
+export type { LeakSummaryEntry, LeakSummaryJson, LeakSummaryRow } from './summary.js'
+export { renderSummaryMarkdown, renderSummaryTable, summaryJson, summaryRows } from './summary.js'

@@ -1,0 +1,174 @@
+/** Per-call budgets. Heap and external memory in bytes per call; handles and listeners in count per call. */
+export interface LeakBudget {
+  /** JS heap bytes retained per call. Default 0.25 (see README: "Defaults and the numbers behind them"). */
+  heap?: number
+  /** External + ArrayBuffer bytes (Buffers, typed arrays) retained per call. Default 0.25. */
+  external?: number
+  /** Handles (timers, sockets, servers…) left alive per call. Default 0.01 (one per hundred calls). */
+  handles?: number
+  /** Event listeners left attached per call. Default 0.01 (one per hundred calls). */
+  listeners?: number
+}
+
+export interface LeakOptions {
+  /** Per-call budgets per metric. Growth at or below the budget passes. */
+  budget?: LeakBudget
+  /** Measured batches per pass (a full GC and a sample after each). Default 10, range 4–1000. */
+  batches?: number
+  /** Fix the calls per batch instead of calibrating from the function's speed. Range 1–10,000,000. */
+  callsPerBatch?: number
+  /** Calls before the first sample. Default: two batches' worth (at least what calibration ran). */
+  warmupCalls?: number
+  /**
+   * Soft limit for the whole measurement in milliseconds, used to size batches of slow functions.
+   * Default 3000, range 10–600,000. Cheap functions finish far sooner.
+   */
+  timeBudgetMs?: number
+  /** An async call that does not settle within this many milliseconds fails the measurement. Default 5000. */
+  callTimeoutMs?: number
+  /** Re-measure a suspected leak with more calls before calling it one. Default true. */
+  confirm?: boolean
+  /**
+   * Let the event loop turn between batches (timers and immediates scheduled by the calls run before sampling).
+   * `'auto'` (default) does it when a call schedules a timer or an immediate; the result is then a Promise.
+   * `true` always does it, `false` never does (the result of a sync function is then always synchronous).
+   */
+  turnEventLoop?: boolean | 'auto'
+  /**
+   * Longest timer (ms) the harness waits for between batches when it lets the event loop turn. Default 1000,
+   * range 0–60,000. Memory held by longer timers counts as retained.
+   */
+  settleTimersMs?: number
+  /** Heap + external growth (bytes) over one pass that stops the run as a runaway leak. Default 512 MiB. */
+  runawayBytes?: number
+}
+
+export interface ResolvedBudget {
+  heap: number
+  external: number
+  handles: number
+  listeners: number
+}
+
+export interface ResolvedOptions {
+  budget: ResolvedBudget
+  batches: number
+  callsPerBatch: number | undefined
+  warmupCalls: number | undefined
+  timeBudgetMs: number
+  callTimeoutMs: number
+  confirm: boolean
+  turnEventLoop: boolean | 'auto'
+  settleTimersMs: number
+  runawayBytes: number
+}
+
+export const DEFAULT_BUDGET: Readonly<ResolvedBudget> = Object.freeze({
+  heap: 0.25,
+  external: 0.25,
+  handles: 0.01,
+  listeners: 0.01,
+})
+
+export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'budget'>> = Object.freeze({
+  batches: 10,
+  callsPerBatch: undefined,
+  warmupCalls: undefined,
+  timeBudgetMs: 3000,
+  callTimeoutMs: 5000,
+  confirm: true,
+  turnEventLoop: 'auto',
+  settleTimersMs: 1000,
+  runawayBytes: 512 * 1024 * 1024,
+})
+
+interface NumberRule {
+  min: number
+  max: number
+  integer: boolean
+}
+
+const NUMBER_RULES = {
+  batches: { min: 4, max: 1000, integer: true },
+  callsPerBatch: { min: 1, max: 10_000_000, integer: true },
+  warmupCalls: { min: 0, max: 100_000_000, integer: true },
+  timeBudgetMs: { min: 10, max: 600_000, integer: false },
+  callTimeoutMs: { min: 1, max: 3_600_000, integer: false },
+  settleTimersMs: { min: 0, max: 60_000, integer: false },
+  runawayBytes: { min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER, integer: false },
+} satisfies Record<string, NumberRule>
+
+const BUDGET_RULE: NumberRule = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: false }
+const OPTION_KEYS = [...Object.keys(NUMBER_RULES), 'budget', 'confirm', 'turnEventLoop']
+const BUDGET_KEYS = Object.keys(DEFAULT_BUDGET)
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`
+  if (typeof value === 'function') return 'a function'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : String(value)
+}
+
+function checkNumber(name: string, value: unknown, rule: NumberRule): number {
+  const kind = rule.integer ? 'an integer' : 'a number'
+  const range = `from ${rule.min.toLocaleString('en-US')} to ${rule.max.toLocaleString('en-US')}`
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`leakproof: option ${name} must be ${kind} ${range}, got ${describe(value)}.`)
+  }
+  if ((rule.integer && !Number.isInteger(value)) || value < rule.min || value > rule.max) {
+    throw new RangeError(`leakproof: option ${name} must be ${kind} ${range}, got ${value}.`)
+  }
+  return value
+}
+
+function unknownKeyError(where: string, key: string, known: string[]): RangeError {
+  return new RangeError(`leakproof: unknown option ${where}${key}. Valid options are: ${known.join(', ')}.`)
+}
+
+function resolveBudget(value: unknown): ResolvedBudget {
+  if (value === undefined) return { ...DEFAULT_BUDGET }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `leakproof: option budget must be an object like { heap: 64 } (bytes or count per call), got ${describe(value)}.`,
+    )
+  }
+  const budget: ResolvedBudget = { ...DEFAULT_BUDGET }
+  for (const [key, entry] of Object.entries(value)) {
+    if (!BUDGET_KEYS.includes(key)) throw unknownKeyError('budget.', key, BUDGET_KEYS)
+    if (entry === undefined) continue
+    budget[key as keyof ResolvedBudget] = checkNumber(`budget.${key}`, entry, BUDGET_RULE)
+  }
+  return budget
+}
+
+/** Validates user options and fills in defaults. Throws a TypeError or RangeError that names the key. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined) return { ...DEFAULT_OPTIONS, budget: { ...DEFAULT_BUDGET } }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`leakproof: options must be an object, got ${describe(options)}.`)
+  }
+  const resolved: ResolvedOptions = { ...DEFAULT_OPTIONS, budget: resolveBudget(undefined) }
+  for (const [key, value] of Object.entries(options)) {
+    if (!OPTION_KEYS.includes(key)) throw unknownKeyError('', key, OPTION_KEYS)
+    if (value === undefined) continue
+    if (key === 'budget') {
+      resolved.budget = resolveBudget(value)
+    } else if (key === 'confirm') {
+      if (typeof value !== 'boolean') {
+        throw new TypeError(`leakproof: option confirm must be true or false, got ${describe(value)}.`)
+      }
+      resolved.confirm = value
+    } else if (key === 'turnEventLoop') {
+      if (typeof value !== 'boolean' && value !== 'auto') {
+        throw new TypeError(`leakproof: option turnEventLoop must be true, false or 'auto', got ${describe(value)}.`)
+      }
+      resolved.turnEventLoop = value
+    } else {
+      const numericKey = key as keyof typeof NUMBER_RULES
+      resolved[numericKey] = checkNumber(key, value, NUMBER_RULES[numericKey])
+    }
+  }
+  return resolved
+}

@@ -1,0 +1,59 @@
+/** A point of a growth series: cumulative calls (x) and a post-GC reading (y). */
+export interface Point {
+  x: number
+  y: number
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median of an empty list')
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
+
+/**
+ * Theil–Sen slope: the median of all pairwise slopes. Ignores up to ~29% of wild points (JIT spikes, a GC that
+ * left a page behind), unlike least squares and last-minus-first.
+ */
+export function theilSenSlope(points: readonly Point[]): number {
+  const slopes: number[] = []
+  for (let i = 0; i < points.length; i++) {
+    for (let j = i + 1; j < points.length; j++) {
+      const a = points[i] as Point
+      const b = points[j] as Point
+      if (b.x !== a.x) slopes.push((b.y - a.y) / (b.x - a.x))
+    }
+  }
+  return slopes.length === 0 ? 0 : median(slopes)
+}
+
+/**
+ * Slope between the medians of the first and last thirds. Catches growth that comes in steps (a Map doubling its
+ * table), which Theil–Sen and the median of batch deltas read as zero when a step falls near the window's edge.
+ */
+export function thirdsSlope(points: readonly Point[]): number {
+  if (points.length < 2) return 0
+  const third = Math.max(1, Math.floor(points.length / 3))
+  const head = points.slice(0, third)
+  const tail = points.slice(points.length - third)
+  const dx = median(tail.map((p) => p.x)) - median(head.map((p) => p.x))
+  if (dx === 0) return 0
+  return (median(tail.map((p) => p.y)) - median(head.map((p) => p.y))) / dx
+}
+
+/**
+ * Growth per call of a series, robust to isolated spikes and sensitive to step growth: the larger of the
+ * Theil–Sen slope and the slope between the medians of the first and last thirds. Erring high is safe because a
+ * suspected leak is re-measured with more calls before it is called one.
+ */
+export function growthPerCall(points: readonly Point[]): number {
+  return Math.max(theilSenSlope(points), thirdsSlope(points))
+}
+
+/** The judged part of a pass: its later two thirds, so a cache that fills in the first third is not judged. */
+export function judgedWindow<T>(samples: readonly T[]): T[] {
+  const start = Math.floor((samples.length - 1) / 3)
+  return samples.slice(start)
+}
