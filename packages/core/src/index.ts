@@ -1,5 +1,15 @@
 export type { SyncLeakOptions } from './assert.js'
 export { assertNoLeak, LeakError, measureLeak } from './assert.js'
+export type {
+  AllocationSite,
+  DiagnoseDepth,
+  DiagnoseOptions,
+  GrowingType,
+  LeakDiagnosis,
+  RetainerPath,
+  RetainerStep,
+  SourcePosition,
+} from './diagnose/types.js'
 export type { FormatColors } from './format.js'
 export {
   failingMetrics,
@@ -12,9 +22,18 @@ export {
 export { getFullGc } from './gc.js'
 export type { MatcherContextLike, MatcherResult, ToLeakMatcher, ToLeakMatcherHooks } from './matcher.js'
 export { createToLeakMatcher, toLeakMessage } from './matcher.js'
-export type { LeakBudget, LeakOptions, ResolvedBudget, ResolvedOptions } from './options.js'
+export type { LeakBudget, LeakOptions, ResolvedBudget, ResolvedOptions, WatchedEmitter } from './options.js'
 export { DEFAULT_BUDGET, DEFAULT_OPTIONS, resolveOptions } from './options.js'
-export type { LeakPass, LeakReport, LeakSample, MetricName, MetricResult } from './report.js'
+export type {
+  HandleDetail,
+  LeakDetails,
+  LeakPass,
+  LeakReport,
+  LeakSample,
+  ListenerDetail,
+  MetricName,
+  MetricResult,
+} from './report.js'
 export { METRIC_NAMES } from './report.js'
 export { LeakMeasurementError } from './run.js'
 export type { LeakSummaryEntry, LeakSummaryJson, LeakSummaryRow } from './summary.js'

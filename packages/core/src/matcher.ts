@@ -57,7 +57,10 @@ export function createToLeakMatcher<Context extends MatcherContextLike = Matcher
 ): ToLeakMatcher<Context> {
   return function toLeak(this: Context, received: unknown, options?: LeakOptions) {
     assertFunction(received, 'expect(fn).toLeak()')
-    const result = measure(received, resolveOptions(options))
+    const resolved = resolveOptions(options)
+    // A positive toLeak() passes on a leak: explaining it would only cost time, unless asked for.
+    if (!this.isNot && (options?.diagnose === undefined || options.diagnose === true)) resolved.diagnose = false
+    const result = measure(received, resolved)
     const verdict = (report: LeakReport): MatcherResult => {
       hooks.onReport?.(report, this)
       return { pass: report.leaked, message: () => toLeakMessage(this, report) }

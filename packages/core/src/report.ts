@@ -1,3 +1,5 @@
+import type { LeakDiagnosis } from './diagnose/types.js'
+
 /** The four things leakproof measures. */
 export type MetricName = 'heap' | 'external' | 'handles' | 'listeners'
 
@@ -20,10 +22,46 @@ export interface MetricResult {
 export interface LeakSample {
   /** Calls made in this pass when the sample was taken. */
   calls: number
-  /** `heapUsed` after full GC, bytes. */
+  /** JS heap bytes in use after full GC, compiled code excluded (V8 compiles in steps that look like growth). */
   heap: number
   /** `external` (includes ArrayBuffers and Buffers) after full GC, bytes. */
   external: number
+  /** Handles and requests created by the calls and still alive (0 when handles are not measured). */
+  handles: number
+  /** Listeners added by the calls and not removed (0 when listeners are not measured). */
+  listeners: number
+}
+
+/** A handle type that grew per call. */
+export interface HandleDetail {
+  /** `async_hooks` resource type: `Timeout`, `TCPSERVERWRAP`, `TCPWRAP`, `UDPWRAP`, `FSEVENTWRAP`, `PROCESSWRAP`… */
+  type: string
+  /** Growth of live handles of this type per call, over the judged window of the last pass. */
+  perCall: number
+  /** Live handles of this type that the calls created, at the last sample. */
+  live: number
+  /** Where some of the live ones were created: first stack frame outside Node.js and leakproof. */
+  stacks: string[]
+}
+
+/** An event whose listeners grew per call on one kind of target. */
+export interface ListenerDetail {
+  /** `process`, the constructor name of the emitter (`EventEmitter`, `Server`, `AbortSignal`…) or its `emitters` label. */
+  target: string
+  /** Event name (`String(symbol)` for a symbol). */
+  event: string
+  /** Growth of listeners on this target and event per call, over the judged window of the last pass. */
+  perCall: number
+  /** Listeners added by the calls and not removed, at the last sample. */
+  added: number
+  /** Where some were added: first stack frame outside Node.js and leakproof. */
+  stacks: string[]
+}
+
+/** What grew, by type or event, for the count metrics. Only entries that grew are listed, fastest first. */
+export interface LeakDetails {
+  handles: HandleDetail[]
+  listeners: ListenerDetail[]
 }
 
 /** One pass: a baseline sample and one sample per batch. The first pass judges, later ones confirm. */
@@ -32,8 +70,13 @@ export interface LeakPass {
   samples: LeakSample[]
   /** Index of the first sample of the judged window (the later two thirds of the pass). */
   windowStart: number
-  /** Growth per call in the judged window, per metric. */
+  /** Growth per call in this pass's judged window, per metric. */
   rates: Record<MetricName, number>
+  /**
+   * Growth per call from the start of pass 1's judged window to the end of this pass, per metric: what a
+   * confirmation pass is judged on (equal to `rates` for pass 1).
+   */
+  cumulativeRates?: Record<MetricName, number>
   durationMs: number
   /** True when the pass was cut short because memory grew past `runawayBytes`. */
   runaway: boolean
@@ -54,8 +97,12 @@ export interface LeakReport {
   turnedEventLoop: boolean
   metrics: Record<MetricName, MetricResult>
   passes: LeakPass[]
+  /** Handle types and listener events that grew, with creation sites. */
+  details: LeakDetails
   /** One sentence that explains the verdict. */
   verdict: string
   /** Node.js version that measured it. */
   nodeVersion: string
+  /** What leaked, where it was allocated and what holds it: present when leaked and the `diagnose` option is on. */
+  diagnosis?: LeakDiagnosis
 }

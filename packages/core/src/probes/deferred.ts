@@ -17,6 +17,7 @@ interface TimeoutLike {
  */
 export class DeferredWorkTracker {
   recording = false
+  private hookEnabled = false
   /** asyncId → longest wait (ms) before the callback runs; Infinity for intervals. */
   private readonly pending = new Map<number, number>()
   private readonly hook = createHook({
@@ -29,11 +30,18 @@ export class DeferredWorkTracker {
     },
   })
 
+  /** Trackers whose hook is enabled right now, in this module instance (tests check that none stays on). */
+  static enabledCount = 0
+
   enable(): void {
+    if (!this.hookEnabled) DeferredWorkTracker.enabledCount++
+    this.hookEnabled = true
     this.hook.enable()
   }
 
   disable(): void {
+    if (this.hookEnabled) DeferredWorkTracker.enabledCount--
+    this.hookEnabled = false
     this.hook.disable()
     this.recording = false
     this.pending.clear()

@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { originalPositionFor, sourceContentFor, TraceMap } from '@jridgewell/trace-mapping'
+import type { SyncInspector } from './inspector.js'
+import type { SourcePosition } from './types.js'
+
+interface ScriptInfo {
+  url: string
+  sourceMapURL: string
+}
+
+/** Maps positions in the code V8 ran (transformed by Vitest, ts-jest, tsx…) to the user's original source. */
+export class SourceMapper {
+  private readonly maps = new Map<string, TraceMap | null>()
+  private readonly texts = new Map<string, string | null>()
+
+  constructor(private readonly scripts: Map<string, ScriptInfo>) {}
+
+  /** Lists the scripts V8 has compiled (enabling the debugger replays `scriptParsed` for each), then disables it. */
+  static fromInspector(inspector: SyncInspector): SourceMapper {
+    const scripts = new Map<string, ScriptInfo>()
+    inspector.collect(
+      'Debugger.scriptParsed',
+      (params) => {
+        scripts.set(String(params.scriptId), {
+          url: String(params.url ?? ''),
+          sourceMapURL: String(params.sourceMapURL ?? ''),
+        })
+      },
+      () => inspector.post('Debugger.enable'),
+    )
+    inspector.post('Debugger.disable')
+    return new SourceMapper(scripts)
+  }
+
+  scriptUrl(scriptId: string): string {
+    return this.scripts.get(scriptId)?.url ?? ''
+  }
+
+  /** `line` and `column` are 0-based, as V8 reports them. */
+  map(scriptId: string, url: string, line: number, column: number): SourcePosition {
+    const scriptUrl = url || this.scriptUrl(scriptId)
+    const traceMap = this.traceMap(scriptId, scriptUrl)
+    if (traceMap) {
+      const original = originalPositionFor(traceMap, { line: line + 1, column })
+      if (original.source !== null && original.line !== null) {
+        const file = displayPath(original.source)
+        if (!this.texts.has(file)) this.texts.set(file, sourceContentFor(traceMap, original.source))
+        return { file, line: original.line, column: (original.column ?? 0) + 1, mapped: true }
+      }
+    }
+    return { file: displayPath(scriptUrl), line: line + 1, column: column + 1, mapped: false }
+  }
+
+  /** The text of a source file: embedded in its source map, or read from disk. */
+  sourceText(file: string): string | undefined {
+    let text = this.texts.get(file)
+    if (text === undefined) {
+      text = null
+      try {
+        if (existsSync(file)) text = readFileSync(file, 'utf8')
+      } catch {
+        text = null
+      }
+      this.texts.set(file, text)
+    }
+    return text ?? undefined
+  }
+
+  private traceMap(scriptId: string, scriptUrl: string): TraceMap | null {
+    const cached = this.maps.get(scriptId)
+    if (cached !== undefined) return cached
+    let traceMap: TraceMap | null = null
+    const sourceMapURL = this.scripts.get(scriptId)?.sourceMapURL ?? ''
+    try {
+      const json = sourceMapURL ? loadSourceMap(sourceMapURL, scriptUrl) : undefined
+      if (json) traceMap = new TraceMap(json, scriptUrl.startsWith('/') ? `file://${scriptUrl}` : scriptUrl)
+    } catch {
+      traceMap = null
+    }
+    this.maps.set(scriptId, traceMap)
+    return traceMap
+  }
+}
+
+function loadSourceMap(sourceMapURL: string, scriptUrl: string): string | undefined {
+  if (sourceMapURL.startsWith('data:')) {
+    const comma = sourceMapURL.indexOf(',')
+    const header = sourceMapURL.slice(0, comma)
+    const body = sourceMapURL.slice(comma + 1)
+    return header.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body)
+  }
+  const scriptPath = toPath(scriptUrl)
+  if (!scriptPath) return undefined
+  const mapPath = sourceMapURL.startsWith('file:')
+    ? fileURLToPath(sourceMapURL)
+    : resolve(dirname(scriptPath), sourceMapURL)
+  return existsSync(mapPath) ? readFileSync(mapPath, 'utf8') : undefined
+}
+
+function toPath(url: string): string | undefined {
+  if (url.startsWith('file:')) return fileURLToPath(url)
+  if (url.startsWith('/') || /^[A-Za-z]:[\\/]/.test(url)) return url
+  return undefined
+}
+
+function displayPath(source: string): string {
+  return toPath(source) ?? source
+}

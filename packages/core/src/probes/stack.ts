@@ -1,0 +1,63 @@
+/** Frames kept when capturing a creation stack: enough to get past Node's internals (timers, net, events). */
+const STACK_LIMIT = 30
+
+/**
+ * Call sites of the current stack, without formatting them. Formatting goes through `Error.prepareStackTrace`, which
+ * test runners replace with source-map lookups that cost milliseconds; reading call sites costs microseconds.
+ */
+function captureCallSites(): NodeJS.CallSite[] {
+  const limit = Error.stackTraceLimit
+  const prepare = Error.prepareStackTrace
+  Error.stackTraceLimit = STACK_LIMIT
+  Error.prepareStackTrace = (_error, callSites) => callSites
+  const holder: { stack?: unknown } = {}
+  try {
+    Error.captureStackTrace(holder)
+    return Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : []
+  } finally {
+    Error.stackTraceLimit = limit
+    Error.prepareStackTrace = prepare
+  }
+}
+
+function fileOf(site: NodeJS.CallSite): string | undefined {
+  const file = site.getFileName() ?? site.getScriptNameOrSourceURL()
+  if (typeof file !== 'string' || file === '') return undefined
+  return file.startsWith('file://') ? file.slice('file://'.length) : file
+}
+
+/**
+ * The directory holding leakproof's own code: `dist/` when bundled, `src/` when run from source. Frames under it are
+ * the harness, not the user.
+ */
+const OWN_DIRECTORY = ownDirectory()
+
+function ownDirectory(): string | undefined {
+  const file = captureCallSites()
+    .map(fileOf)
+    .find((name) => name !== undefined)
+  if (file === undefined) return undefined
+  const directory = file.slice(0, Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1)
+  return directory.replace(/[/\\]probes[/\\]$/, '/')
+}
+
+function isUserFile(file: string | undefined): file is string {
+  if (file === undefined || file.startsWith('node:')) return false
+  return OWN_DIRECTORY === undefined || !file.startsWith(OWN_DIRECTORY)
+}
+
+/**
+ * The first stack frame outside Node's internals and leakproof, as `functionName (/app/src/cache.ts:12:5)` or
+ * `/app/src/cache.ts:12:5` for an anonymous function. Positions are those of the code as it runs (a test runner's
+ * transformed code has its own). Undefined when the stack has no such frame (created in a bare Node callback).
+ */
+export function firstUserFrame(): string | undefined {
+  for (const site of captureCallSites()) {
+    const file = fileOf(site)
+    if (!isUserFile(file)) continue
+    const position = `${file}:${site.getLineNumber() ?? 0}:${site.getColumnNumber() ?? 0}`
+    const name = site.getFunctionName() ?? site.getMethodName()
+    return name ? `${name} (${position})` : position
+  }
+  return undefined
+}
