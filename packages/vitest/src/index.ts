@@ -1,0 +1,7 @@
+export type { LeakOptions, LeakReport } from '@leakproof/core'
+export type { LeakTestFunction, LeakTestOptions } from './leak-test.js'
+export { leakTest } from './leak-test.js'
+export type { VitestMatcherContext } from './matcher.js'
+export { registerToLeak, toLeak } from './matcher.js'
+export { leakReportsOf } from './meta.js'
+export type { LeakMatchers, LeakTaskMeta, ToLeakResult } from './types.js'

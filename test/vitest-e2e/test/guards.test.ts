@@ -1,0 +1,72 @@
+import { beforeAll, describe, expect, test } from 'vitest'
+import { expectStatus, type FixtureRun, outcome, runFixture } from './run-fixture.ts'
+
+let run: FixtureRun
+
+beforeAll(async () => {
+  run = await runFixture('guards')
+})
+
+describe('forgotten await', () => {
+  test('an unawaited async toLeak fails its own test and says to await it', () => {
+    for (const name of ['forgotten await on a clean async fn', 'forgotten await on a leaking async fn']) {
+      const result = expectStatus(run, name, 'failed')
+      expect(result.failureMessages[0]).toContain('was not awaited')
+      expect(result.failureMessages[0]).toContain('Write `await expect(fn).not.toLeak()`')
+    }
+  })
+
+  test('the verdict is reported with it', () => {
+    expect(outcome(run, 'forgotten await on a clean async fn').failureMessages[0]).toContain(
+      'It would have passed: heap',
+    )
+    expect(outcome(run, 'forgotten await on a leaking async fn').failureMessages[0]).toContain(
+      'Expected fn not to leak, but it does',
+    )
+  })
+
+  test('a sync fn whose timers make the measurement async is caught too, with the reason', () => {
+    const result = expectStatus(run, 'forgotten await on a sync fn that schedules timers', 'failed')
+    expect(result.failureMessages[0]).toContain('fn is sync, but its calls scheduled timers or immediates')
+  })
+
+  test('the next test is not blamed, and an awaited assertion passes', () => {
+    expectStatus(run, 'the test after a forgotten await is not blamed', 'passed')
+    expectStatus(run, 'awaited async fn passes', 'passed')
+    expect(run.output).not.toContain('Unhandled Rejection')
+  })
+})
+
+test('a test that times out during an awaited measurement says to raise the timeout, not to await', () => {
+  const result = expectStatus(run, 'awaited, but the test times out first', 'failed')
+  const messages = result.failureMessages.join('\n')
+  expect(messages).toContain(
+    'the test failed before expect(fn).not.toLeak() finished. If it timed out, raise its timeout',
+  )
+  expect(messages).not.toContain('was not awaited')
+})
+
+describe('concurrent tests', () => {
+  test('an async fn in describe.concurrent fails with the reason', () => {
+    const result = expectStatus(run, 'concurrent group async fn in a concurrent test fails with the reason', 'failed')
+    expect(result.failureMessages[0]).toContain('cannot judge an async measurement inside a concurrent test')
+    expect(result.failureMessages[0]).toContain('the other tests of the concurrent group run in the same worker')
+  })
+
+  test('a fn that returns a promise in test.concurrent fails after measuring', () => {
+    const result = expectStatus(
+      run,
+      'async fn behind a sync wrapper in test.concurrent fails after measuring',
+      'failed',
+    )
+    expect(result.failureMessages[0]).toContain('cannot judge an async measurement inside a concurrent test')
+  })
+
+  test('a sync fn in a concurrent test is measured (sync measurement blocks its neighbours)', () => {
+    expectStatus(run, 'concurrent group sync fn in a concurrent test is measured', 'passed')
+  })
+})
+
+test('the run exits 1', () => {
+  expect(run.exitCode, run.output).toBe(1)
+})

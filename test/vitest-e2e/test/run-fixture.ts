@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+export const fixturesDir = resolve(here, '../fixtures')
+const vitestCli = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
+
+export interface TestOutcome {
+  fullName: string
+  status: 'passed' | 'failed' | 'skipped' | 'pending' | 'todo'
+  /** Failure messages without colour codes. */
+  failureMessages: string[]
+}
+
+export interface FixtureRun {
+  exitCode: number | null
+  /** stdout + stderr, without colour codes. */
+  output: string
+  tests: Map<string, TestOutcome>
+  resultsDir: string
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences
+const ANSI = /\u001b\[[0-9;]*m/g
+export const stripAnsi = (text: string) => text.replace(ANSI, '')
+
+interface JsonReport {
+  testResults: { assertionResults: TestOutcome[] }[]
+}
+
+/** Runs the real Vitest CLI (`vitest run`) on a fixture project and collects its exit code, output and results. */
+export async function runFixture(
+  name: string,
+  options: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<FixtureRun> {
+  const root = join(fixturesDir, name)
+  const resultsDir = join(root, '.results')
+  rmSync(resultsDir, { recursive: true, force: true })
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, NO_COLOR: '1', FORCE_COLOR: '0' }
+  // The outer Vitest's own variables would make the inner run think it is a worker.
+  for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key]
+  delete env.GITHUB_STEP_SUMMARY
+  if (options.env?.GITHUB_STEP_SUMMARY) env.GITHUB_STEP_SUMMARY = options.env.GITHUB_STEP_SUMMARY
+  const child = spawn(process.execPath, [vitestCli, 'run', ...(options.args ?? [])], { cwd: root, env })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const exitCode = await new Promise<number | null>((done) => child.on('close', done))
+  const tests = new Map<string, TestOutcome>()
+  const jsonPath = join(resultsDir, 'vitest.json')
+  if (existsSync(jsonPath)) {
+    const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as JsonReport
+    for (const file of report.testResults) {
+      for (const test of file.assertionResults) {
+        tests.set(test.fullName, { ...test, failureMessages: test.failureMessages.map(stripAnsi) })
+      }
+    }
+  }
+  return { exitCode, output: stripAnsi(output), tests, resultsDir }
+}
+
+/** The outcome of one test, or a clear failure when the fixture did not run it. */
+export function outcome(run: FixtureRun, fullName: string): TestOutcome {
+  const test = run.tests.get(fullName)
+  if (!test) {
+    throw new Error(
+      `fixture did not report "${fullName}". Reported: ${[...run.tests.keys()].join(' | ')}\n${run.output}`,
+    )
+  }
+  return test
+}
+
+/** Asserts a test's status, showing its failure message (or the run's output) when it is not the expected one. */
+export function expectStatus(run: FixtureRun, fullName: string, status: TestOutcome['status']): TestOutcome {
+  const test = outcome(run, fullName)
+  if (test.status !== status) {
+    const detail = test.failureMessages.join('\n') || run.output
+    throw new Error(`"${fullName}" ${test.status}, expected ${status}:\n${detail}`)
+  }
+  return test
+}
+
+/**
+ * Makes a failure message stable for a snapshot. Kept: the matcher hint, the headline, the verdict and one line per
+ * metric, with figures and sparklines replaced (the measured rates are real and vary a little from run to run).
+ * Left out: the method lines and any diagnosis (types, sites, retainers), which core owns and tests.
+ */
+export function normalizeMessage(message: string): string {
+  return message
+    .split('\n')
+    .filter((line) =>
+      /^(\w*Error: |Expected |Leak: |No leak: |It would have passed: | {2}(heap|external|handles|listeners)\s)/.test(
+        line,
+      ),
+    )
+    .map((line) =>
+      line
+        // A clean fn may or may not be re-measured (noise decides): the reason it passed is not part of the contract.
+        .replace(/^No leak: .*$/, 'No leak: <why>.')
+        .replace(/[▁▂▃▄▅▆▇█]+/g, '<sparkline>')
+        .replace(/-?\d[\d,]*(\.\d+)?/g, 'N')
+        .replace(/ {2,}/g, ' ')
+        .trimEnd(),
+    )
+    .join('\n')
+}
