@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  // TypeScript through ts-jest; its inline source maps keep failure locations on the .ts lines.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  setupFilesAfterEnv: ['@leakproof/jest/setup'],
+  reporters: ['default', ['@leakproof/jest/reporter', { outputFile: '.leakproof/jest.json' }]],
+  // A leak measurement takes a few seconds on a busy machine.
+  testTimeout: 60_000,
+}

@@ -1,0 +1,13 @@
+import { EventEmitter } from 'node:events'
+import { createLeakySessionCache } from '../src/session-cache'
+import { serveNewVisitor } from './requests'
+
+// Expected to FAIL: this is the leak leakproof is here to catch (run `pnpm demo` to see the report).
+describe('session cache v1', () => {
+  test('serving new visitors does not leak', () => {
+    const bus = new EventEmitter()
+    bus.setMaxListeners(0)
+    const cache = createLeakySessionCache(bus)
+    expect(() => serveNewVisitor(cache)).not.toLeak()
+  })
+})

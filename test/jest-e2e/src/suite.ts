@@ -1,0 +1,147 @@
+import { describe, expect, test } from 'vitest'
+import { type JestRun, normalizeMessage, runJest } from './run-jest.js'
+
+const LEAK_TESTS = {
+  'leaky sync leak fails .not.toLeak': 'failed',
+  'leaky async leak fails .not.toLeak': 'failed',
+  'leaky positive form passes on a leak': 'passed',
+  'clean sync clean passes .not.toLeak': 'passed',
+  'clean async clean passes .not.toLeak': 'passed',
+  'clean positive form fails on clean code': 'failed',
+  'forgotten await fails': 'failed',
+  'the next test is not disturbed': 'passed',
+} as const
+
+function pick(statuses: Record<string, string>, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, statuses[name] ?? 'missing']))
+}
+
+function statuses(run: JestRun): Record<string, string> {
+  return Object.fromEntries([...run.tests].map(([name, test]) => [name, test.status]))
+}
+
+function failure(run: JestRun, name: string): string {
+  const test = run.tests.get(name)
+  if (!test) throw new Error(`Jest did not report the test "${name}". stderr:\n${run.stderr}`)
+  return normalizeMessage(test.failureMessages.join('\n'))
+}
+
+/** The end-to-end suite, run by test/jest-e2e (Jest 30) and test/jest29-e2e (Jest 29) against their own Jest. */
+export function defineJestE2e(jestPackageDir: string): void {
+  describe('global expect, CommonJS test files, in band (-i)', () => {
+    let run: JestRun
+    test('runs Jest and fails the run', async () => {
+      run = await runJest(jestPackageDir, 'globals-cjs', ['-i'])
+      expect(run.exitCode, run.stderr).toBe(1)
+    })
+
+    test('every test has the expected outcome', () => {
+      expect(statuses(run), run.stderr).toEqual(LEAK_TESTS)
+    })
+
+    test('failure messages of sync and async leaks, in Jest style', () => {
+      expect(failure(run, 'leaky sync leak fails .not.toLeak')).toMatchSnapshot()
+      expect(failure(run, 'leaky async leak fails .not.toLeak')).toMatchSnapshot()
+    })
+
+    test('failure message of the positive form on clean code', () => {
+      expect(failure(run, 'clean positive form fails on clean code')).toMatchSnapshot()
+    })
+
+    test('a forgotten await fails its test with a message saying to await', () => {
+      const message = failure(run, 'forgotten await fails')
+      expect(message).toContain('expect(fn).toLeak() was still running when the test ended')
+      expect(message).toContain('await expect(fn).not.toLeak()')
+      expect(message).toMatchSnapshot()
+    })
+
+    test('the reporter prints one row per metric and assertion at the end', () => {
+      expect(run.stderr).toContain('leakproof: 8 leak assertions, 3 leaking')
+      const table = run.stderr.slice(run.stderr.indexOf('leakproof: 8 leak assertions'))
+      expect(table).toMatch(/^test\s+metric\s+per call\s+budget\s+verdict\s+time$/m)
+      expect(table).toMatch(
+        /^leaky › sync leak fails \.not\.toLeak\s+heap\s+[\d.,]+ B\/call\s+[\d.]+ B\/call\s+LEAK\s/m,
+      )
+      expect(table).toMatch(
+        /^clean › sync clean passes \.not\.toLeak\s+heap\s+-?[\d.,]+ B\/call\s+[\d.]+ B\/call\s+ok\s/m,
+      )
+      expect(table).toMatch(/^forgotten await fails\s+heap\s/m)
+    })
+
+    test('the reporter writes the JSON file with every report', () => {
+      const json = run.leakproofJson as {
+        version: number
+        leaks: number
+        entries: { test: string; file: string; report: { leaked: boolean; mode: string } }[]
+      }
+      expect(json.version).toBe(1)
+      expect(json.leaks).toBe(3)
+      const entries = json.entries.map(({ test, file, report }) => ({
+        test,
+        file,
+        leaked: report.leaked,
+        mode: report.mode,
+      }))
+      expect(entries).toEqual([
+        { test: 'forgotten await fails', file: 'await.test.js', leaked: false, mode: 'async' },
+        { test: 'the next test is not disturbed', file: 'await.test.js', leaked: false, mode: 'sync' },
+        { test: 'clean › sync clean passes .not.toLeak', file: 'clean.test.js', leaked: false, mode: 'sync' },
+        { test: 'clean › async clean passes .not.toLeak', file: 'clean.test.js', leaked: false, mode: 'async' },
+        { test: 'clean › positive form fails on clean code', file: 'clean.test.js', leaked: false, mode: 'sync' },
+        { test: 'leaky › sync leak fails .not.toLeak', file: 'leak.test.js', leaked: true, mode: 'sync' },
+        { test: 'leaky › async leak fails .not.toLeak', file: 'leak.test.js', leaked: true, mode: 'async' },
+        { test: 'leaky › positive form passes on a leak', file: 'leak.test.js', leaked: true, mode: 'sync' },
+      ])
+    })
+
+    test('the reporter appends a Markdown table to $GITHUB_STEP_SUMMARY', () => {
+      expect(run.stepSummary).toContain('### leakproof')
+      expect(run.stepSummary).toContain('8 leak assertions, 3 leaking.')
+      expect(run.stepSummary).toMatch(
+        /^\| leaky › sync leak fails \.not\.toLeak \| heap \| [\d.,]+ B\/call \| .* \| LEAK \|/m,
+      )
+    })
+  })
+
+  describe('global expect, CommonJS test files, two workers', () => {
+    test('the same outcomes, and reports reach the reporter from the workers', async () => {
+      // Two files, one per worker: the leaking functions and the forgotten-await guard.
+      const run = await runJest(jestPackageDir, 'globals-cjs', ['--maxWorkers=2', 'leak.test.js', 'await.test.js'])
+      expect(run.exitCode, run.stderr).toBe(1)
+      const expected = Object.keys(LEAK_TESTS).filter((name) => !name.startsWith('clean '))
+      expect(statuses(run), run.stderr).toEqual(pick(LEAK_TESTS, expected))
+      expect(failure(run, 'leaky sync leak fails .not.toLeak')).toContain('Expected fn not to leak, but it does: heap')
+      expect(failure(run, 'forgotten await fails')).toContain('was still running when the test ended')
+      const json = run.leakproofJson as { leaks: number; entries: { test: string; file: string }[] }
+      expect(json.leaks).toBe(3)
+      expect(json.entries.map(({ test, file }) => `${file}: ${test}`)).toEqual([
+        'await.test.js: forgotten await fails',
+        'await.test.js: the next test is not disturbed',
+        'leak.test.js: leaky › sync leak fails .not.toLeak',
+        'leak.test.js: leaky › async leak fails .not.toLeak',
+        'leak.test.js: leaky › positive form passes on a leak',
+      ])
+      expect(run.stderr).toContain('leakproof: 5 leak assertions, 3 leaking')
+    })
+  })
+
+  describe("TypeScript test files (ts-jest), expect from '@jest/globals', injectGlobals off", () => {
+    let run: JestRun
+    test('runs Jest: the leak fails, the clean async function passes', async () => {
+      run = await runJest(jestPackageDir, 'globals-ts', [])
+      expect(run.exitCode, run.stderr).toBe(1)
+      expect(statuses(run), run.stderr).toEqual({
+        'sessions (TypeScript) a leaking sync function fails': 'failed',
+        'sessions (TypeScript) a clean async function passes': 'passed',
+      })
+      expect(run.stderr).toContain('leakproof: 2 leak assertions, 1 leaking')
+      expect(run.stderr).toMatch(/^sessions \(TypeScript\) › a leaking sync function fails\s+heap\s.*LEAK/m)
+    })
+
+    test('source maps stay on: the failure points at the TypeScript line of the assertion', () => {
+      const raw = run.tests.get('sessions (TypeScript) a leaking sync function fails')?.failureMessages.join('\n') ?? ''
+      // Line 27 of leak.test.ts; the emitted JavaScript has it several lines higher (types are erased).
+      expect(raw).toMatch(/leak\.test\.ts:27:\d+/)
+    })
+  })
+}
