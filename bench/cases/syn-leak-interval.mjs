@@ -1,0 +1,8 @@
+// A poller started per call and never stopped.
+export const label = 'leak'
+export const metric = 'handles'
+export const reason = 'Starts a 60 s setInterval per call and never clears it (a live Timeout handle per call).'
+
+export function fn() {
+  setInterval(() => {}, 60_000)
+}

@@ -1,0 +1,10 @@
+// A "seen ids" Map that nobody deletes from. Map tables grow in steps (rehash), not smoothly.
+export const label = 'leak'
+export const metric = 'heap'
+export const reason = 'Adds one entry per call to a module-level Map that is never cleared (step growth on rehash).'
+
+const seen = new Map()
+let id = 0
+export function fn() {
+  seen.set(id, id++)
+}

@@ -1,0 +1,10 @@
+// A request log that is never trimmed: one small object per call.
+export const label = 'leak'
+export const metric = 'heap'
+export const reason = 'Pushes one { id, at } object per call into a module-level array that is never trimmed.'
+
+const requests = []
+let id = 0
+export function fn() {
+  requests.push({ id: id++, at: 0 })
+}

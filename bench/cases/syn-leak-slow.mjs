@@ -1,0 +1,10 @@
+// A slow leak: one object every 100 calls (~0.6 B/call), close to leakproof's 0.25 B/call budget.
+export const label = 'leak'
+export const metric = 'heap'
+export const reason = 'Keeps one small object every 100 calls (an error sample that is never dropped).'
+
+const samples = []
+let calls = 0
+export function fn() {
+  if (++calls % 100 === 0) samples.push({ calls })
+}

@@ -1,0 +1,166 @@
+// Runs every case with each approach, one process per case and approach, one after another, and prints
+// markdown tables: per approach (verdict, per-call figure, time, peak RSS) and side by side.
+// Usage: node bench/run.mjs [--only <substring>] [--approaches naive,snapshot,leakproof] [--json <file>]
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { caseFiles, flag, markdownTable, median } from './lib/cases.mjs'
+
+const CASE_TIMEOUT_MS = 60_000
+const child = fileURLToPath(new URL('./child.mjs', import.meta.url))
+
+// Other engineers rebuild @leakproof/core in this checkout while the bench runs: measure one copy of the build,
+// taken now, for the whole run (waiting for dist/ to be there).
+const coreDist = fileURLToPath(new URL('../packages/core/dist/index.mjs', import.meta.url))
+const coreCopyDir = fileURLToPath(new URL('./.core-snapshot/', import.meta.url))
+for (let waited = 0; !existsSync(coreDist); waited++) {
+  if (waited === 40) throw new Error(`${coreDist} is missing: run pnpm --filter @leakproof/core build`)
+  spawnSync('sleep', ['3'])
+}
+mkdirSync(coreCopyDir, { recursive: true })
+const coreCopy = `${coreCopyDir}index.mjs`
+copyFileSync(coreDist, coreCopy)
+const coreBuiltAt = statSync(coreDist).mtime.toISOString()
+const coreHash = createHash('sha256').update(readFileSync(coreCopy)).digest('hex').slice(0, 12)
+process.env.LEAKPROOF_BENCH_CORE = coreCopy
+const approachNames = flag('approaches', 'naive,snapshot,leakproof').split(',')
+const approaches = await Promise.all(
+  approachNames.map(async (id) => ({ id, ...(await import(`./approaches/${id}.mjs`)) })),
+)
+const cases = await Promise.all(
+  caseFiles(flag('only')).map(async (c) => {
+    const { label, metric } = await import(`./cases/${c.name}.mjs`)
+    return { ...c, label, metric }
+  }),
+)
+
+function runOne(approach, testCase) {
+  const started = performance.now()
+  const out = spawnSync(process.execPath, [...approach.nodeFlags, child, approach.id, testCase.file], {
+    encoding: 'utf8',
+    timeout: CASE_TIMEOUT_MS,
+    maxBuffer: 64 * 1024 * 1024,
+  })
+  const line = out.stdout?.split('\n').find((l) => l.startsWith('@@RESULT '))
+  if (!line) {
+    const why = out.error?.code === 'ETIMEDOUT' ? `timed out after ${CASE_TIMEOUT_MS / 1000} s` : `exit ${out.status}`
+    return { error: `${why}: ${(out.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}` }
+  }
+  return { ...JSON.parse(line.slice('@@RESULT '.length)), processMs: performance.now() - started }
+}
+
+/** Other engineers rebuild @leakproof/core in this checkout: a missing dist/ is waited out, not reported. */
+function runOneRetrying(approach, testCase) {
+  for (let attempt = 1; ; attempt++) {
+    const result = runOne(approach, testCase)
+    if (!/ERR_MODULE_NOT_FOUND|Cannot find module/.test(result.error ?? '') || attempt === 4) return result
+    spawnSync('sleep', ['15'])
+  }
+}
+
+const results = []
+const startedAt = new Date()
+for (const testCase of cases) {
+  for (const approach of approaches) {
+    const result = runOneRetrying(approach, testCase)
+    results.push({
+      case: testCase.name,
+      label: testCase.label,
+      labelledMetric: testCase.metric,
+      approach: approach.id,
+      ...result,
+    })
+    const verdict = result.error ? `ERROR ${result.error}` : result.leaked ? 'leak' : 'clean'
+    process.stderr.write(`${testCase.name} · ${approach.id}: ${verdict}\n`)
+  }
+}
+
+const unit = (metric) => (metric === 'heap' || metric === 'external' ? 'B/call' : '/call')
+/** The metric the per-call figure is for, and any other metric that failed (leakproof judges all four). */
+function metricCell(r) {
+  const others = (r.detail?.exceeded ?? []).filter((m) => m !== r.metric)
+  return others.length > 0 ? `${r.metric} (also ${others.join(', ')})` : r.metric
+}
+const verdictOf = (r) => (r.error ? 'error' : r.leaked ? 'leak' : 'clean')
+const isCorrect = (r) => !r.error && (r.leaked ? 'leak' : 'clean') === r.label
+
+const lines = []
+lines.push(
+  `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`,
+)
+lines.push(`Started ${startedAt.toISOString()}, ${cases.length} cases, each case and approach in its own process.`)
+lines.push(`@leakproof/core build of ${coreBuiltAt} (dist/index.mjs sha256 ${coreHash}), default options.`)
+lines.push('')
+const totals = []
+for (const approach of approaches) {
+  const rows = results.filter((r) => r.approach === approach.id)
+  lines.push(`### ${approach.name}`)
+  lines.push('')
+  lines.push(
+    markdownTable(
+      ['case', 'label', 'verdict', 'ok', 'metric', 'per call', 'verdict ms', 'total ms', 'peak RSS MB'],
+      rows.map((r) => [
+        r.case,
+        r.label,
+        verdictOf(r),
+        isCorrect(r) ? '✓' : '✗',
+        r.error ? '' : metricCell(r),
+        r.error ? r.error.slice(0, 60) : `${r.perCall.toFixed(2)} ${unit(r.metric)}`,
+        r.error ? '' : r.verdictMs.toFixed(0),
+        r.error ? '' : r.totalMs.toFixed(0),
+        r.error ? '' : (r.maxRssKb / 1024).toFixed(0),
+      ]),
+    ),
+  )
+  lines.push('')
+  const ok = rows.filter((r) => !r.error)
+  totals.push([
+    approach.name,
+    `${rows.filter(isCorrect).length}/${rows.length}`,
+    rows.filter((r) => !r.error && r.leaked && r.label === 'clean').length,
+    rows.filter((r) => !r.error && !r.leaked && r.label === 'leak').length,
+    rows.filter((r) => r.error).length,
+    median(ok.map((r) => r.verdictMs)).toFixed(0),
+    median(ok.map((r) => r.totalMs)).toFixed(0),
+    median(ok.map((r) => r.maxRssKb / 1024)).toFixed(0),
+  ])
+}
+lines.push('### Side by side')
+lines.push('')
+lines.push(
+  markdownTable(
+    ['case', 'label', ...approaches.map((a) => a.id)],
+    cases.map((c) => [
+      c.name,
+      c.label,
+      ...approaches.map((a) => {
+        const r = results.find((x) => x.case === c.name && x.approach === a.id)
+        return `${verdictOf(r)}${isCorrect(r) ? '' : ' ✗'}`
+      }),
+    ]),
+  ),
+)
+lines.push('')
+lines.push('### Totals')
+lines.push('')
+lines.push(
+  markdownTable(
+    [
+      'approach',
+      'correct',
+      'false positives',
+      'false negatives',
+      'errors',
+      'median verdict ms',
+      'median total ms',
+      'median peak RSS MB',
+    ],
+    totals,
+  ),
+)
+console.log(lines.join('\n'))
+
+const jsonPath = flag('json')
+if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ startedAt, node: process.version, results }, null, 2)}\n`)
