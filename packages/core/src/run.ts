@@ -200,10 +200,9 @@ function* measurePass(
   const window = runaway ? samples : judgedWindow(samples)
   const rates = allMetrics(0)
   for (const metric of MEASURED_METRICS) {
-    const key = metric
     rates[metric] = runaway
-      ? ((samples.at(-1)?.[key] ?? 0) - first[key]) / Math.max(1, calls)
-      : growthPerCall(window.map((s) => ({ x: s.calls, y: s[key] })))
+      ? ((samples.at(-1)?.[metric] ?? 0) - first[metric]) / Math.max(1, calls)
+      : growthPerCall(window.map((s) => ({ x: s.calls, y: s[metric] })))
   }
   const start = runaway ? first : windowStart
   const startCalls = samples[runaway ? 0 : samples.length - window.length]?.calls ?? 0
