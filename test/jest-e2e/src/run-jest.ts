@@ -28,9 +28,14 @@ export interface JestRun {
 /**
  * Runs the real Jest CLI of `jestPackageDir` (a workspace package with jest in its devDependencies) on a copy of a
  * fixture project. The copy gets `node_modules` as a link to that package's, so the fixture resolves that package's
- * Jest major, ts-jest and `@leakproof/jest`.
+ * Jest major, ts-jest and `@leakproof/jest`. `nodeArgs` go to the Node process that runs Jest.
  */
-export async function runJest(jestPackageDir: string, fixture: string, args: string[]): Promise<JestRun> {
+export async function runJest(
+  jestPackageDir: string,
+  fixture: string,
+  args: string[],
+  nodeArgs: string[] = [],
+): Promise<JestRun> {
   const dir = mkdtempSync(join(tmpdir(), `leakproof-jest-e2e-${fixture}-`))
   try {
     cpSync(join(FIXTURES, fixture), dir, { recursive: true })
@@ -40,11 +45,15 @@ export async function runJest(jestPackageDir: string, fixture: string, args: str
     delete env.LEAKPROOF_JEST_REPORT_DIR
     delete env.NODE_OPTIONS
     const jestBin = join(jestPackageDir, 'node_modules', 'jest', 'bin', 'jest.js')
-    const child = spawn(process.execPath, [jestBin, '--ci', '--json', '--outputFile=jest-result.json', ...args], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, jestBin, '--ci', '--json', '--outputFile=jest-result.json', ...args],
+      {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

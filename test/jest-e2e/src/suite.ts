@@ -125,6 +125,19 @@ export function defineJestE2e(jestPackageDir: string): void {
     })
   })
 
+  describe('native ES modules (--experimental-vm-modules): the ESM entries', () => {
+    test('the leak fails, the clean async function passes, the reporter counts both', async () => {
+      const run = await runJest(jestPackageDir, 'globals-esm', [], ['--experimental-vm-modules'])
+      expect(run.exitCode, run.stderr).toBe(1)
+      expect(statuses(run), run.stderr).toEqual({
+        'esm sync leak fails .not.toLeak': 'failed',
+        'esm async clean passes .not.toLeak': 'passed',
+      })
+      expect(failure(run, 'esm sync leak fails .not.toLeak')).toContain('Expected fn not to leak, but it does: heap')
+      expect(run.stderr).toContain('leakproof: 2 leak assertions, 1 leaking')
+    })
+  })
+
   describe("TypeScript test files (ts-jest), expect from '@jest/globals', injectGlobals off", () => {
     let run: JestRun
     test('runs Jest: the leak fails, the clean async function passes', async () => {
