@@ -20,10 +20,16 @@ function statuses(run: JestRun): Record<string, string> {
   return Object.fromEntries([...run.tests].map(([name, test]) => [name, test.status]))
 }
 
-function failure(run: JestRun, name: string): string {
+/** The failure message as Jest reported it, figures included. */
+function rawFailure(run: JestRun, name: string): string {
   const test = run.tests.get(name)
   if (!test) throw new Error(`Jest did not report the test "${name}". stderr:\n${run.stderr}`)
-  return normalizeMessage(test.failureMessages.join('\n'))
+  return test.failureMessages.join('\n')
+}
+
+/** The failure message without colours, stack frames and figures (for snapshots). */
+function failure(run: JestRun, name: string): string {
+  return normalizeMessage(rawFailure(run, name))
 }
 
 /** The end-to-end suite, run by test/jest-e2e (Jest 30) and test/jest29-e2e (Jest 29) against their own Jest. */
@@ -125,6 +131,34 @@ export function defineJestE2e(jestPackageDir: string): void {
     })
   })
 
+  describe('leaks beyond the JS heap (external memory, handles, listeners), in band', () => {
+    let run: JestRun
+    test('runs Jest: each leak fails, each fixed twin passes, and Jest exits', async () => {
+      run = await runJest(jestPackageDir, 'metrics', ['-i'])
+      expect(run.exitCode, run.stderr).toBe(1)
+      expect(statuses(run), run.stderr).toEqual({
+        'external a Buffer kept per call fails': 'failed',
+        'external a bounded Buffer pool passes': 'passed',
+        'handles an interval never cleared fails': 'failed',
+        'handles an interval cleared passes': 'passed',
+        "listeners process.on('exit') per call fails": 'failed',
+        "listeners process.on('exit') removed passes": 'passed',
+      })
+    })
+
+    test('each leak fails on its own metric, naming what grew', () => {
+      expect(rawFailure(run, 'external a Buffer kept per call fails')).toMatch(
+        /external 1,0\d\d B\/call > budget 0\.25 B\/call/,
+      )
+      expect(rawFailure(run, 'handles an interval never cleared fails')).toMatch(
+        /handles 1\.00 handles\/call > budget 0\.01 handles\/call \(Timeout 1\.00\/call\)/,
+      )
+      expect(rawFailure(run, "listeners process.on('exit') per call fails")).toMatch(
+        /listeners 1\.00 listeners\/call > budget 0\.01 listeners\/call \(process 'exit' 1\.00\/call\)/,
+      )
+    })
+  })
+
   describe('native ES modules (--experimental-vm-modules): the ESM entries', () => {
     test('the leak fails, the clean async function passes, the reporter counts both', async () => {
       const run = await runJest(jestPackageDir, 'globals-esm', [], ['--experimental-vm-modules'])
@@ -152,7 +186,7 @@ export function defineJestE2e(jestPackageDir: string): void {
     })
 
     test('source maps stay on: the failure points at the TypeScript line of the assertion', () => {
-      const raw = run.tests.get('sessions (TypeScript) a leaking sync function fails')?.failureMessages.join('\n') ?? ''
+      const raw = rawFailure(run, 'sessions (TypeScript) a leaking sync function fails')
       // Line 27 of leak.test.ts; the emitted JavaScript has it several lines higher (types are erased).
       expect(raw).toMatch(/leak\.test\.ts:27:\d+/)
     })
