@@ -1,4 +1,5 @@
 import type { LeakOptions, LeakReport } from '@leakproof/core'
+import type { expect } from 'vitest'
 
 /**
  * What `toLeak` returns for a received value of type `T`: `Promise<void>` when `T` is a function returning a
@@ -9,7 +10,7 @@ export type ToLeakResult<T> = T extends (...args: never[]) => PromiseLike<unknow
 
 /**
  * The matcher, generic in its return type so every runner's `Matchers` interface can extend it
- * (Vitest 4: `Matchers<T>`; Vitest 5 and Jest: `Matchers<R, T>`).
+ * (Jest: `Matchers<R, T>`; Vitest gets its own declaration below).
  */
 export interface LeakMatchers<R> {
   /**
@@ -24,14 +25,28 @@ export interface LeakTaskMeta {
   leakproof?: LeakReport[]
 }
 
-declare module 'vitest' {
-  // The type parameter must be named and defaulted exactly as in Vitest 4.1, or the declarations do not merge.
-  // biome-ignore lint/suspicious/noExplicitAny: must match Vitest's own declaration
-  interface Matchers<T = any> extends LeakMatchers<ToLeakResult<T>> {}
-}
+/**
+ * The received type `T` of a Vitest assertion (`expect(value)` → `T` = the type of `value`), for Vitest 4.1 and 5.
+ *
+ * Vitest 4.1 declares `Assertion<T>` and `Matchers<T = any>`; Vitest 5 `Assertion<R, T>` and `Matchers<R, T>`.
+ * TypeScript merges a declaration of an interface only when its type parameters have the same names position by
+ * position, so no `Matchers<…>` declaration with a type parameter is legal on both. `expect.soft` has the same shape
+ * on both (`<T>(actual: T) => Assertion<…T…>`): matching an assertion type against its instantiation infers `T`
+ * whatever the arity of `Assertion`.
+ */
+type ReceivedOf<A> = ((actual: unknown, message?: string) => A) extends typeof expect.soft<infer T> ? T : unknown
 
-// TaskMeta must be augmented where it is declared: augmenting it through 'vitest' (which re-exports it) compiles
-// but adds nothing (checked with tsc 5.9 and Vitest 4.1.12). Hence the peer dependency on @vitest/runner.
-declare module '@vitest/runner' {
+declare module 'vitest' {
+  // No type parameter (legal on 4.1 and 5, see ReceivedOf): the received type comes from `this`, the assertion the
+  // matcher is called on.
+  interface Matchers {
+    /**
+     * Calls the received function many times under forced full GC and fails when memory it retains grows past the
+     * budget: `expect(fn).not.toLeak()`. Returns `Promise<void>` when fn returns a promise: await it then.
+     */
+    toLeak(options?: LeakOptions): ToLeakResult<ReceivedOf<this>>
+  }
+
+  // Through 'vitest', which re-exports TaskMeta on 4.1 (from @vitest/runner) and declares it on 5.
   interface TaskMeta extends LeakTaskMeta {}
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import { expectStatus, outcome, runFixture } from './run-fixture.ts'
+import { e2ePools, expectStatus, outcome, runFixture } from './run-fixture.ts'
 
-describe.each(['forks', 'threads', 'vmThreads', 'vmForks'])('pool %s, no flags', (pool) => {
+describe.each(e2ePools())('pool %s, no flags', (pool) => {
   test('finds the leak, passes clean fns, leaves no global gc', async () => {
     const run = await runFixture('pools', { env: { LEAKPROOF_POOL: pool } })
     expect(run.output).toContain(`pool: ${pool}`)

@@ -1,12 +1,24 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { E2E_POOLS_ENV, VITEST_CLI_ENV } from '../e2e-config.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const fixturesDir = resolve(here, '../fixtures')
-const vitestCli = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
+
+/** The Vitest CLI the fixtures run under (the one of the package running these specs, see e2e-config.ts). */
+function vitestCli(): { path: string; version: string } {
+  const path = process.env[VITEST_CLI_ENV]
+  if (!path) throw new Error(`${VITEST_CLI_ENV} is not set: run these specs through a config made by e2eConfig()`)
+  const { version } = JSON.parse(readFileSync(join(dirname(path), 'package.json'), 'utf8')) as { version: string }
+  return { path, version }
+}
+
+/** The pools the pool spec covers (all four unless the config narrows them). */
+export function e2ePools(): string[] {
+  return (process.env[E2E_POOLS_ENV] ?? 'forks,threads,vmThreads,vmForks').split(',')
+}
 
 export interface TestOutcome {
   fullName: string
@@ -44,7 +56,8 @@ export async function runFixture(
   for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key]
   delete env.GITHUB_STEP_SUMMARY
   if (options.env?.GITHUB_STEP_SUMMARY) env.GITHUB_STEP_SUMMARY = options.env.GITHUB_STEP_SUMMARY
-  const child = spawn(process.execPath, [vitestCli, 'run', ...(options.args ?? [])], { cwd: root, env })
+  const cli = vitestCli()
+  const child = spawn(process.execPath, [cli.path, 'run', ...(options.args ?? [])], { cwd: root, env })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString()
@@ -63,7 +76,12 @@ export async function runFixture(
       }
     }
   }
-  return { exitCode, output: stripAnsi(output), tests, resultsDir }
+  const run = { exitCode, output: stripAnsi(output), tests, resultsDir }
+  // The specs are shared by the Vitest 4.1 and 5 packages: make sure the fixture ran under the intended major.
+  if (!run.output.includes(`RUN  v${cli.version} `)) {
+    throw new Error(`fixture ${name} did not run under Vitest ${cli.version} (${cli.path}):\n${run.output}`)
+  }
+  return run
 }
 
 /** The outcome of one test, or a clear failure when the fixture did not run it. */

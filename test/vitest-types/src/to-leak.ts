@@ -1,7 +1,8 @@
-// Checked by tsc against the built .d.ts of @leakproof/vitest (resolved through its exports map).
+// Checked by tsc against the built .d.ts of @leakproof/vitest (resolved through its exports map), with Vitest 4.1 here
+// and with Vitest 5 by test/vitest5-types, which compiles these same files.
 import type { LeakOptions } from '@leakproof/vitest'
 import '@leakproof/vitest/setup'
-import { expect, expectTypeOf } from 'vitest'
+import { expect, expectTypeOf, test } from 'vitest'
 
 const syncFn = () => ({ id: 1 })
 const asyncFn = async () => ({ id: 1 })
@@ -13,6 +14,14 @@ expectTypeOf(expect(syncFn).toLeak()).toEqualTypeOf<void>()
 expectTypeOf(expect(asyncFn).not.toLeak()).toEqualTypeOf<Promise<void>>()
 expectTypeOf(expect(asyncFn).toLeak()).toEqualTypeOf<Promise<void>>()
 expectTypeOf(expect(promiseFn).not.toLeak()).toEqualTypeOf<Promise<void>>()
+
+// The received type is read from the assertion the matcher is called on, whichever expect made it.
+expectTypeOf(expect.soft(asyncFn).not.toLeak()).toEqualTypeOf<Promise<void>>()
+expectTypeOf(expect.soft(syncFn).not.toLeak()).toEqualTypeOf<void>()
+test('the test context expect', ({ expect: contextExpect }) => {
+  expectTypeOf(contextExpect(asyncFn).not.toLeak()).toEqualTypeOf<Promise<void>>()
+  expectTypeOf(contextExpect(syncFn).not.toLeak()).toEqualTypeOf<void>()
+})
 
 // Assignment checks: an explicit return type rejects a result that does not fit.
 const syncCheck = (): void => expect(syncFn).not.toLeak()
