@@ -27,7 +27,8 @@ export interface LeakOptions {
   warmupCalls?: number
   /**
    * Soft limit for the whole measurement in milliseconds, used to size batches of slow functions.
-   * Default 3000, range 10–600,000. Cheap functions finish far sooner.
+   * Default 3000, range 10–600,000. Cheap functions finish far sooner. A metric whose rate falls from pass to pass
+   * while still over budget (a structure still filling up) may extend the measurement to 4× this.
    */
   timeBudgetMs?: number
   /** An async call that does not settle within this many milliseconds fails the measurement. Default 5000. */

@@ -6,7 +6,11 @@ export type MetricName = 'heap' | 'external' | 'handles' | 'listeners'
 export const METRIC_NAMES: readonly MetricName[] = ['heap', 'external', 'handles', 'listeners']
 
 export interface MetricResult {
-  /** Growth per measured call: bytes for heap and external, a count for handles and listeners. */
+  /**
+   * Growth per measured call: bytes for heap and external, a count for handles and listeners. After confirmation
+   * passes, the rate from pass 1's judged window to the end of the last pass — except for a metric that passed
+   * although that rate is over budget (its growth faded): then the rate of the last pass's own window.
+   */
   perCall: number
   /** The budget it was judged against, same unit. */
   budget: number

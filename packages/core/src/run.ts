@@ -6,7 +6,7 @@ import { clearKeptWeakRefTargets, ListenerTracker, splitListenerKey } from './pr
 import { type MemoryReading, readMemory, readTotalBytes } from './probes/memory.js'
 import type { LeakDetails, LeakPass, LeakReport, LeakSample, MetricName, MetricResult } from './report.js'
 import { decideMetric, type MetricState } from './stats/decide.js'
-import { growthPerCall, judgedWindow } from './stats/estimate.js'
+import { growthPerCall, judgedWindow, median } from './stats/estimate.js'
 
 /** Calibration doubles the calls until they have taken this long. */
 const CALIBRATION_MS = 5
@@ -19,7 +19,16 @@ const MAX_CALLS_PER_BATCH = 20_000
 const BATCH_SHARE_OF_BUDGET = 1 / 60
 /** Confirmation passes multiply the calls per batch by this. */
 const CONFIRM_GROWTH = 4
-const MAX_PASSES = 3
+/** Pass 1 judges; passes 2 and 3 confirm. A metric still fading after pass 3 gets extension passes, up to this many. */
+const CONFIRM_PASSES = 3
+const MAX_PASSES = 6
+/**
+ * While a metric is fading (see `decideMetric`), the horizon is extended as long as the whole measurement stays
+ * within this many times `timeBudgetMs` (12 s with the default 3 s) — pass 3 is sized to fit, and a further pass runs
+ * only if at least twice the previous one's calls fit — and within MAX_EXTENDED_CALLS measured calls.
+ */
+const EXTENDED_TIME_FACTOR = 4
+const MAX_EXTENDED_CALLS = 10_000_000
 /** Runs of the reading code (without GC) before the first reading, so V8 has compiled it. */
 const HARNESS_WARMUP_ROUNDS = 300
 
@@ -113,23 +122,35 @@ function* engine(
   yield { type: 'sample' }
 
   const passes: LeakPass[] = []
-  const maxPasses = options.confirm ? MAX_PASSES : 1
   let states = allMetrics<MetricState>('clean')
   let growth: EngineOutcome['growth'] = { handles: [], listeners: [] }
-  for (let passIndex = 0; passIndex < maxPasses; passIndex++) {
-    const previous = passes[passIndex - 1]
-    const passCallsPerBatch = previous
-      ? confirmCallsPerBatch(previous, options.timeBudgetMs - (performance.now() - startedAt), options.batches)
-      : callsPerBatch
-    const measured = yield* measurePass(options, passCallsPerBatch)
+  let passCallsPerBatch = callsPerBatch
+  let measuredCalls = 0
+  for (let passIndex = 0; ; passIndex++) {
+    const measured = yield* measurePass(options, passCallsPerBatch, (metric) =>
+      noiseFloor(metric, noise.turnsEventLoop()),
+    )
     const pass = measured.pass
     growth = measured.growth
     passes.push(pass)
-    const lastPass = passIndex === maxPasses - 1 || pass.runaway
+    measuredCalls += pass.samples.at(-1)?.calls ?? 0
+    const elapsedMs = performance.now() - startedAt
+    // No normal confirmation pass left: pass 3 was the last one, or this one ran away, or confirmation is off.
+    const lastPass = !options.confirm || pass.runaway || passIndex >= CONFIRM_PASSES - 1
+    // The longer pass a fading metric would get next, if it fits the caps on passes, time and calls.
+    const extension =
+      options.confirm && !pass.runaway && passIndex + 1 < MAX_PASSES
+        ? confirmCallsPerBatch(pass, {
+            remainingMs: options.timeBudgetMs * EXTENDED_TIME_FACTOR - elapsedMs,
+            batches: options.batches,
+            callsLeft: passIndex + 1 >= CONFIRM_PASSES ? MAX_EXTENDED_CALLS - measuredCalls : Number.POSITIVE_INFINITY,
+            mustFit: passIndex + 1 >= CONFIRM_PASSES,
+          })
+        : undefined
     states = allMetrics<MetricState>('clean')
     pass.cumulativeRates = allMetrics(0)
     for (const metric of MEASURED_METRICS) {
-      const readings = passes.map((_, index) => cumulativeReading(passes.slice(0, index + 1), metric))
+      const readings = passes.map((_, index) => cumulativeReading(passes.slice(0, index + 1), metric, noise))
       pass.cumulativeRates[metric] = readings.at(-1)?.rate ?? 0
       const floor = noiseFloor(metric, noise.turnsEventLoop())
       states[metric] = pass.runaway
@@ -141,9 +162,24 @@ function* engine(
             options.budget[metric],
             options.confirm,
             lastPass,
+            extension !== undefined,
           )
     }
-    if (lastPass || !Object.values(states).includes('suspect')) break
+    const pending = Object.values(states)
+    const fading = pending.includes('fading')
+    if (!fading && !pending.includes('suspect')) break
+    if (lastPass && (!fading || extension === undefined)) break
+    // A normal confirmation pass is sized within timeBudgetMs, as a suspected leak needs no more to be confirmed; a
+    // fading metric gets the extended time budget, since its verdict depends on seeing the growth level off.
+    passCallsPerBatch =
+      fading && extension !== undefined
+        ? extension
+        : (confirmCallsPerBatch(pass, {
+            remainingMs: options.timeBudgetMs - elapsedMs,
+            batches: options.batches,
+            callsLeft: Number.POSITIVE_INFINITY,
+            mustFit: false,
+          }) as number)
   }
   return { passes, states, warmupCalls, growth }
 }
@@ -151,6 +187,7 @@ function* engine(
 function* measurePass(
   options: ResolvedOptions,
   callsPerBatch: number,
+  floorOf: (metric: MetricName) => number,
 ): Generator<Step, { pass: LeakPass; growth: EngineOutcome['growth'] }, StepResult> {
   const startedAt = performance.now()
   // Readings go into arrays allocated before the baseline, so the harness itself retains nothing per sample.
@@ -202,7 +239,10 @@ function* measurePass(
   for (const metric of MEASURED_METRICS) {
     rates[metric] = runaway
       ? ((samples.at(-1)?.[metric] ?? 0) - first[metric]) / Math.max(1, calls)
-      : growthPerCall(window.map((s) => ({ x: s.calls, y: s[metric] })))
+      : growthPerCall(
+          window.map((s) => ({ x: s.calls, y: s[metric] })),
+          floorOf(metric),
+        )
   }
   const start = runaway ? first : windowStart
   const startCalls = samples[runaway ? 0 : samples.length - window.length]?.calls ?? 0
@@ -242,7 +282,8 @@ function keyGrowth(start: ReadonlyMap<string, number>, end: ReadonlyMap<string, 
 function cumulativeReading(
   passes: readonly LeakPass[],
   metric: MetricName,
-): { rate: number; growth: number; own?: { rate: number; growth: number } } {
+  noise: { turnsEventLoop: () => boolean },
+): { rate: number; growth: number; own?: { rate: number; growth: number; noise: number } } {
   const [first] = passes
   if (!first) return { rate: 0, growth: 0 }
   if (passes.length === 1) return { rate: first.rates[metric], growth: first.rates[metric] * windowCalls(first) }
@@ -257,14 +298,26 @@ function cumulativeReading(
     for (const sample of samples) points.push({ x: offset + sample.calls, y: sample[metric] + shift })
     offset += pass.samples.at(-1)?.calls ?? 0
   })
-  const rate = growthPerCall(points)
+  const rate = growthPerCall(points, noiseFloor(metric, noise.turnsEventLoop()))
   const span = (points.at(-1)?.x ?? 0) - (points[0]?.x ?? 0)
   const last = passes.at(-1) as LeakPass
   return {
     rate,
     growth: rate * span,
-    own: { rate: last.rates[metric], growth: last.rates[metric] * windowCalls(last) },
+    own: { rate: last.rates[metric], growth: last.rates[metric] * windowCalls(last), noise: batchNoise(last, metric) },
   }
+}
+
+/**
+ * Batch-to-batch noise of a metric in a pass: the robust spread (1.4826 × median absolute deviation) of the growth
+ * from one reading to the next around its median. A steady leak adds the same growth every batch and a Map's table
+ * grows in rare steps, so both read near 0; a heap that wanders by ±20 KB between post-GC readings reads ~20 KB.
+ */
+function batchNoise(pass: LeakPass, metric: MetricName): number {
+  const steps = pass.samples.slice(1).map((sample, i) => sample[metric] - (pass.samples[i]?.[metric] ?? 0))
+  if (steps.length < 2) return 0
+  const typical = median(steps)
+  return 1.4826 * median(steps.map((step) => Math.abs(step - typical)))
 }
 
 /** Calls between the first and last sample of a pass's judged window. */
@@ -289,16 +342,25 @@ function noiseFloor(metric: MetricName, turnsEventLoop: boolean): number {
 const CONFIRM_GROWTH_CAP_BYTES = 16 * 1024 * 1024
 
 /**
- * Calls per batch of a confirmation pass: 4× the previous pass, less when the time budget is short (never under
- * 2×), and no more than keeps the projected heap growth under 16 MiB (a plain leak needs no more calls to
- * confirm, and a bigger heap only makes every GC slower).
+ * Calls per batch of a confirmation pass: 4× the previous pass, less when the time left is short (never under 2×),
+ * and no more than keeps the projected heap growth under 16 MiB (a plain leak needs no more calls to confirm, and a
+ * bigger heap only makes every GC slower). With `mustFit` (an extension pass) there is no pass at all (undefined)
+ * unless at least 2× the previous calls fit in the time left, and the pass is cut to the calls left.
  */
-function confirmCallsPerBatch(previous: LeakPass, remainingMs: number, batches: number): number {
+function confirmCallsPerBatch(
+  previous: LeakPass,
+  limits: { remainingMs: number; batches: number; callsLeft: number; mustFit: boolean },
+): number | undefined {
+  const { remainingMs, batches, callsLeft, mustFit } = limits
   const byTime = previous.durationMs <= 0 ? CONFIRM_GROWTH : Math.floor(remainingMs / previous.durationMs)
+  if (mustFit && byTime < 2) return undefined
   const wanted = previous.callsPerBatch * clamp(byTime, 2, CONFIRM_GROWTH)
   const bytesPerCall = Math.max(previous.rates.heap, previous.rates.external, 0)
   const byMemory = Math.floor(CONFIRM_GROWTH_CAP_BYTES / Math.max(1e-9, bytesPerCall * batches))
-  return Math.max(previous.callsPerBatch, Math.min(wanted, byMemory))
+  const callsPerBatch = Math.max(previous.callsPerBatch, Math.min(wanted, byMemory))
+  if (!mustFit) return callsPerBatch
+  const byCalls = Math.floor(callsLeft / batches)
+  return byCalls >= previous.callsPerBatch ? Math.min(callsPerBatch, byCalls) : undefined
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -654,10 +716,16 @@ function buildReport(outcome: EngineOutcome, state: DriverState): LeakReport {
   const metrics = {} as Record<MetricName, MetricResult>
   for (const metric of ['heap', 'external', 'handles', 'listeners'] as const) {
     const measured = metric !== 'handles' || state.measuresHandles
+    const exceeded = states[metric] === 'leak'
+    const spanRate = (last.cumulativeRates ?? last.rates)[metric]
+    // A metric that passed although the span's rate is over budget passed because its growth faded (or stayed in
+    // the noise): the figure is then the rate of the newest calls, the last pass's own window, which the verdict
+    // rests on. A filled-up cache reads ~0 there, while its span rate still carries the filling.
+    const perCall = exceeded || spanRate <= state.options.budget[metric] ? spanRate : last.rates[metric]
     metrics[metric] = {
-      perCall: measured ? (last.cumulativeRates ?? last.rates)[metric] : 0,
+      perCall: measured ? perCall : 0,
       budget: state.options.budget[metric],
-      exceeded: states[metric] === 'leak',
+      exceeded,
       unit: metric === 'heap' || metric === 'external' ? 'B' : 'count',
       measured,
     }
@@ -707,6 +775,10 @@ function explainVerdict(metrics: Record<MetricName, MetricResult>, passes: LeakP
     return passes.length > 1
       ? `${failing.join(' and ')} kept growing at the same rate when re-measured with ${last.callsPerBatch} calls per batch`
       : `${failing.join(' and ')} grew past the budget`
+  }
+  if (passes.length > CONFIRM_PASSES) {
+    const calls = passes.reduce((sum, pass) => sum + (pass.samples.at(-1)?.calls ?? 0), 0)
+    return `growth seen at first levelled off when the horizon was extended to ${calls} calls in ${passes.length} passes (a structure that filled up, one-time growth or noise)`
   }
   if (passes.length > 1) return 'growth seen at first faded when re-measured with more calls (one-time or noise)'
   return 'no metric grew past its budget'

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { decideMetric } from '../src/stats/decide.js'
-import { growthPerCall, judgedWindow, median, type Point, theilSenSlope, thirdsSlope } from '../src/stats/estimate.js'
+import {
+  growthPerCall,
+  judgedWindow,
+  median,
+  type Point,
+  theilSenSlope,
+  thirdsSlope,
+  withoutTransientPeaks,
+} from '../src/stats/estimate.js'
 
 // Deliberately simple reference implementations: obvious code, no shortcuts.
 function referenceMedian(values: number[]): number {
@@ -83,6 +91,28 @@ describe('thirdsSlope', () => {
   })
 })
 
+describe('withoutTransientPeaks', () => {
+  it('lowers a reading the next one no longer holds; keeps steps, growth and drops within the tolerance', () => {
+    const ys = [0, 1000, 500, 180_000, 2000, 2000, 90_000, 90_000]
+    const points = ys.map((y, i) => ({ x: i, y }))
+    expect(withoutTransientPeaks(points, 4096).map((p) => p.y)).toEqual([
+      0, 1000, 500, 2000, 2000, 2000, 90_000, 90_000,
+    ])
+  })
+
+  it('a post-GC spike in the last third no longer passes for growth (luxon: +170 KB for one reading)', () => {
+    const points = series(0, 8, 0, Math.random)
+    ;(points[6] as Point).y += 170_000
+    expect(growthPerCall(points)).toBeGreaterThan(0)
+    expect(growthPerCall(points, 4096)).toBe(0)
+  })
+
+  it('leaves a step at the last reading to the thirds slope', () => {
+    const points = series(0, 8, 0, Math.random).map((p, i) => (i >= 7 ? { ...p, y: p.y + 300_000 } : p))
+    expect(growthPerCall(points, 4096)).toBe(thirdsSlope(points))
+  })
+})
+
 describe('judgedWindow', () => {
   it('keeps the later two thirds of a pass (baseline + 10 batches → samples 3..10)', () => {
     const samples = Array.from({ length: 11 }, (_, i) => i)
@@ -122,5 +152,83 @@ describe('decideMetric', () => {
     },
   ] as const)('$name → $state', ({ readings, confirm, last, state }) => {
     expect(decideMetric(readings, 0.25, confirm, last)).toBe(state)
+  })
+})
+
+describe('decideMetric: a rate that falls while over budget extends the horizon', () => {
+  // A confirmation reading: the span's rate, and the last pass's own window (the newest calls).
+  const span = (rate: number, own: number, noise = 0, ownGrowth = own * 10_000) => ({
+    rate,
+    growth: 1e6,
+    floor: 4096,
+    own: { rate: own, growth: ownGrowth, noise },
+  })
+  const first = (rate: number) => ({ rate, growth: 1e6, floor: 4096 })
+  it.each([
+    {
+      name: 'steady leak: the newest calls keep the span rate',
+      readings: [first(64), span(67, 65.9)],
+      last: false,
+      canExtend: true,
+      state: 'leak',
+    },
+    {
+      name: 'luxon at pass 2: the span rate held, the newest calls grow at a third of it',
+      readings: [first(22.7), span(20.6, 7)],
+      last: false,
+      canExtend: true,
+      state: 'fading',
+    },
+    {
+      name: 'steady-looking but within the batch-to-batch noise (28 KB of growth, 19 KB noise)',
+      readings: [first(18.4), span(21.5, 14.8, 19_000, 28_000)],
+      last: false,
+      canExtend: true,
+      state: 'fading',
+    },
+    {
+      name: 'still fading after pass 3, and a longer pass fits',
+      readings: [first(22.7), span(20.6, 7), span(20.3, 3)],
+      last: true,
+      canExtend: true,
+      state: 'fading',
+    },
+    {
+      name: 'levelled off when the horizon cannot grow',
+      readings: [first(22.7), span(20.6, 7), span(20.3, 3)],
+      last: true,
+      canExtend: false,
+      state: 'clean',
+    },
+    {
+      name: 'fell by more than half once extended',
+      readings: [first(22.7), span(20.6, 7), span(8, 0.9)],
+      last: true,
+      canExtend: true,
+      state: 'clean',
+    },
+    {
+      name: "a Map of objects between table doublings: the entries' own rate never fell",
+      readings: [first(32), span(75.4, 32), span(104.9, 32), span(81.2, 32)],
+      last: true,
+      canExtend: false,
+      state: 'leak',
+    },
+    {
+      name: 'a Map doubling its table in the last span: the span rate rose',
+      readings: [first(75.7), span(76.4, 32), span(88.2, 32), span(107.2, 32)],
+      last: true,
+      canExtend: false,
+      state: 'leak',
+    },
+    {
+      name: 'newest calls still at half the span rate when the horizon cannot grow',
+      readings: [first(22.7), span(20.6, 7), span(20.3, 10)],
+      last: true,
+      canExtend: false,
+      state: 'leak',
+    },
+  ] as const)('$name → $state', ({ readings, last, canExtend, state }) => {
+    expect(decideMetric(readings, 0.25, true, last, canExtend)).toBe(state)
   })
 })

@@ -1,8 +1,35 @@
-/** State of one metric after a pass. */
-export type MetricState = 'clean' | 'suspect' | 'leak'
+/**
+ * State of one metric after a pass. `suspect`: re-measure with more calls (a normal confirmation pass). `fading`:
+ * the rate held over the span but the newest calls grow markedly slower — extend the horizon with a longer pass.
+ */
+export type MetricState = 'clean' | 'suspect' | 'fading' | 'leak'
 
 /** A rate must hold at least this share of the previous pass's rate to count as a steady leak. */
 export const HOLD_RATIO = 0.5
+
+/**
+ * A steady leak grows in the newest calls (the last pass's own window) at least at this share of the rate seen over
+ * the span, before and including that pass. Leaks measured here read 0.74–1.5 of it at pass 2 (the low end from a
+ * Map's table doubling outside the window); bounded structures still filling read 0–0.55 (luxon over ~30 runs, a
+ * capped Map), and luxon's few readings of 0.65–0.85 came with growth within its batch noise (see SIGNIFICANCE).
+ */
+export const STEADY_RATIO = 0.6
+
+/**
+ * When the horizon cannot grow any more, a fading metric counts as levelled off (clean) only if its newest calls grow
+ * at under this share of the span's rate — and also at under HOLD_RATIO of the fastest newest-calls rate of an
+ * earlier pass, with the span's rate no longer rising. Otherwise it is still called a leak.
+ */
+export const FADED_RATIO = 1 / 3
+
+/**
+ * The newest calls' growth must be at least this many times the pass's batch-to-batch noise (the robust spread of
+ * the growth from one batch to the next) before it can show a steady rate. Tens of KB of growth in a function whose
+ * post-GC heap moves by ±20 KB from batch to batch (luxon) give a rate too rough to compare: luxon 1.22 (clean) read
+ * 0–3.7 times its noise at pass 2 over 30 runs, luxon 1.21 (a 340 B/call leak in the same code) 5.6–35, cheap leaks
+ * 200–10⁷. Under the threshold the horizon is extended: a leak's growth grows with the calls, the noise does not.
+ */
+export const SIGNIFICANCE = 5
 
 /** Growth within the noise floor but above this share of it is worth another, longer pass. */
 export const NEAR_FLOOR = 0.5
@@ -16,10 +43,11 @@ export interface PassReading {
   /** Growth that noise alone can produce over a window. */
   floor?: number
   /**
-   * For a confirmation pass judged on a span that starts in an earlier pass: the pass's own window. A leak must
-   * stand out there too, or growth that is still filling a bounded structure would carry over from the earlier pass.
+   * For a confirmation pass judged on a span that starts in an earlier pass: the pass's own window (the newest
+   * calls). A leak must stand out there too, and at a steady rate, or growth that is still filling a bounded
+   * structure would carry over from the earlier passes. Omitted: the same as the reading itself.
    */
-  own?: { rate: number; growth: number }
+  own?: { rate: number; growth: number; noise?: number }
 }
 
 function standsOut(reading: PassReading, budget: number): boolean {
@@ -27,24 +55,46 @@ function standsOut(reading: PassReading, budget: number): boolean {
 }
 
 /**
- * Decides one metric from its readings in the passes so far (oldest first).
+ * Decides one metric from its readings in the passes so far (oldest first). `lastPass`: no normal confirmation
+ * pass is left (passes 2 and 3 are the normal ones). `canExtend`: one more, longer pass still fits the caps on time
+ * and calls (see `run.ts`), for a metric that is fading.
  *
  * A pass *stands out* when its rate is over budget and its total growth is above the noise floor. Then:
  * - the last pass does not stand out: clean if it is under budget or its growth is under half the noise floor;
- *   otherwise (over budget, near the floor) suspect while passes remain, since the next pass has more calls, and
- *   clean when none do;
- * - only the last pass stands out: suspect while passes remain (re-measure with more calls), clean when none do —
- *   unless confirmation is off, which makes one pass enough;
- * - the last two passes stand out, the rate held at least half its value and the last pass's own window stands out
- *   too: leak, because a real leak keeps its rate while one-time growth and noise fade like 1/N as the calls per
- *   batch grow;
- * - both stand out but the rate fell by more than half: suspect while passes remain, clean when none do.
+ *   otherwise (over budget, near the floor) suspect while normal passes remain, since the next pass has more calls,
+ *   and clean when none do;
+ * - only the last pass stands out: suspect while normal passes remain (re-measure with more calls), clean when none
+ *   do — unless confirmation is off, which makes one pass enough;
+ * - the rate over the span fell by more than half from the previous pass: suspect while normal passes remain, clean
+ *   when none do (one-time growth and noise fade like 1/N as the calls grow);
+ * - the rate held (at least half the previous one) and the newest calls — the last pass's own window — stand out,
+ *   grow well above the pass's batch-to-batch noise (SIGNIFICANCE) and at least STEADY_RATIO of the span's rate
+ *   (before and including this pass): **leak**. A real leak keeps its rate whatever the window;
+ * - the rate held but the newest calls grow markedly slower, or too little above the noise to tell: **fading**. That
+ *   is the
+ *   signature of a bounded structure filling more slowly than the horizon seen so far (luxon's caches and compiled
+ *   code grow ~20 B/call over the first 2,000 calls, ~5 B/call up to 7,000 and ~1 B/call after 10,000), and also of
+ *   growth in steps (a Map doubling its table) whose step fell outside the window. The horizon is extended with
+ *   longer passes while the caps allow: a filling structure keeps falling until its span rate halves (clean); a leak
+ *   shows its next step, or its steady part, and holds (leak);
+ * - fading, and the horizon cannot grow: clean only if everything says the growth levelled off — the newest calls
+ *   grow at under FADED_RATIO of the span's rate (or within the noise), at under HOLD_RATIO of the fastest
+ *   newest-calls rate of an earlier pass, and the span's rate did not rise in the last pass; otherwise leak.
+ *
+ * Why a steady leak is not lost: a leak of a fixed size per call reads the same rate over any window of calls, so its
+ * span rate holds and its newest calls keep up with it — it is called a leak as soon as pass 2 confirms it, as before
+ * this rule existed. Growth in steps can read low in one window; the horizon is then extended (so the next step or
+ * the per-entry part shows) rather than cleared, and at the cap it is cleared only when its newest rate has also
+ * fallen against every earlier pass and the span's rate is falling — what a Map whose doublings all fell before the
+ * last window shares with a filled cache. A slow leak hidden under a larger one-time fill (a leak of ~1 B/call under
+ * luxon's ~60 KB) is indistinguishable from the fill until the fill is diluted: a longer `timeBudgetMs` shows it.
  */
 export function decideMetric(
   readings: readonly PassReading[],
   budget: number,
   confirm: boolean,
   lastPass: boolean,
+  canExtend = false,
 ): MetricState {
   const current = readings[readings.length - 1]
   if (current === undefined || current.rate <= budget) return 'clean'
@@ -56,7 +106,21 @@ export function decideMetric(
   if (!confirm) return 'leak'
   const previous = readings[readings.length - 2]
   if (previous === undefined || !standsOut(previous, budget)) return lastPass ? 'clean' : 'suspect'
-  const ownStandsOut = !current.own || standsOut({ ...current.own, floor: current.floor }, budget)
-  if (current.rate >= previous.rate * HOLD_RATIO && ownStandsOut) return 'leak'
-  return lastPass ? 'clean' : 'suspect'
+  if (current.rate < previous.rate * HOLD_RATIO) return lastPass ? 'clean' : 'suspect'
+  const own = ownWindow(current)
+  const ownStandsOut = standsOut({ ...own, floor: current.floor }, budget)
+  const spanRate = Math.max(previous.rate, current.rate)
+  const significant = own.noise === undefined || own.growth >= own.noise * SIGNIFICANCE
+  if (ownStandsOut && significant && own.rate >= spanRate * STEADY_RATIO) return 'leak'
+  if (!lastPass || canExtend) return 'fading'
+  const fastestEarlierOwn = Math.max(...readings.slice(0, -1).map((reading) => ownWindow(reading).rate))
+  const levelledOff =
+    (!ownStandsOut || own.rate < spanRate * FADED_RATIO) &&
+    own.rate < fastestEarlierOwn * HOLD_RATIO &&
+    current.rate <= previous.rate
+  return levelledOff ? 'clean' : 'leak'
+}
+
+function ownWindow(reading: PassReading): { rate: number; growth: number; noise?: number } {
+  return reading.own ?? { rate: reading.rate, growth: reading.growth ?? Number.POSITIVE_INFINITY }
 }
