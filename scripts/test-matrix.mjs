@@ -11,8 +11,9 @@
 //                                                 and CI has 2 cores)
 //
 // A job is `pnpm --filter <package> run <script>` with its Node's `bin` first on PATH, so pnpm, the test runner and
-// every process an e2e test spawns (they use process.execPath) run on that Node. A package whose `engines.node`
-// excludes the current Node is left to the majors that satisfy it. Each job's output goes to
+// every process an e2e test spawns (they use process.execPath) run on that Node. A test package whose
+// `testMatrix.node` range excludes the current Node (test/vitest5-e2e: Vitest 5 needs 22.12) is left to the majors
+// that satisfy it; a private field, because pnpm warns on every command about a workspace package's `engines`. Each job's output goes to
 // `.cache/test-matrix/<node>-<job>.log`; a failing job prints its tail. Exit code 1 when any job fails.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -94,14 +95,14 @@ function atLeast(version, minimum) {
 }
 
 /**
- * Whether a package's `engines.node` admits a Node version. Understands the forms this repository uses: ">=X.Y.Z"
+ * Whether a range of Node versions admits a version. Understands the forms this repository uses: ">=X.Y.Z"
  * and "^X.Y.Z", joined by "||".
  */
-function enginesAdmit(range, version, pkgName) {
+function rangeAdmits(range, version, pkgName) {
   if (range === undefined) return true
   return range.split('||').some((part) => {
     const match = /^(>=|\^)\s*(\d+(?:\.\d+){0,2})$/.exec(part.trim())
-    if (!match) fail(`${pkgName}: engines.node "${range}": "${part.trim()}" is not ">=X.Y.Z" or "^X.Y.Z"`)
+    if (!match) fail(`${pkgName}: testMatrix.node "${range}": "${part.trim()}" is not ">=X.Y.Z" or "^X.Y.Z"`)
     const [, operator, minimum] = match
     return atLeast(version, minimum) && (operator === '>=' || version.split('.')[0] === minimum.split('.')[0])
   })
@@ -116,8 +117,9 @@ function currentNodeJobs() {
       if (!entry.isDirectory() || !existsSync(manifestPath)) continue
       const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
       if (!manifest.scripts?.test) continue
-      if (!enginesAdmit(manifest.engines?.node, process.versions.node, manifest.name)) {
-        console.log(`test-matrix: ${manifest.name} needs Node ${manifest.engines.node}: it runs on the other majors`)
+      const range = manifest.testMatrix?.node
+      if (!rangeAdmits(range, process.versions.node, manifest.name)) {
+        console.log(`test-matrix: ${manifest.name} needs Node ${range}: it runs on the other majors`)
         continue
       }
       jobs.push({ name: manifest.name.replace('@leakproof/', ''), filter: manifest.name, script: 'test' })
