@@ -40,7 +40,9 @@ function allocationLine(runner: string): number {
 function expectDiagnosis(output: string, runner: string): void {
   expect(output).toMatch(/what leaked .*:\n\s+Session\s+1\.00\/call/)
   expect(output).toMatch(
-    new RegExp(`allocated at .*:\\n\\s+openSession \\S*session-cache\\.ts:${allocationLine(runner)} `),
+    // The sampled top site is the `new Session(id)` line, named after openSession or, when V8 attributes the
+    // samples to the inlined constructor (seen on Node 24, threads pool), after Session: both point at that line.
+    new RegExp(`allocated at .*:\\n\\s+(openSession|Session) \\S*session-cache\\.ts:${allocationLine(runner)} `),
   )
   expect(output).toMatch(/held by .*:\n\s+session-cache\.ts › sessions \(Map\) › entry › Session/)
   expect(output).toContain('report.diagnosis')
