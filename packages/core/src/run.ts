@@ -291,12 +291,21 @@ function cumulativeReading(
   let offset = 0
   let shift = 0
   passes.forEach((pass, index) => {
-    const samples = index === 0 ? pass.samples.slice(pass.windowStart) : pass.samples
-    // No call runs between passes, so a pass's baseline continues the previous pass's last reading: what moved in
-    // between is the harness's own bookkeeping (the finished pass's report), not the calls'.
-    if (index > 0) shift = (points.at(-1)?.y ?? 0) - (pass.samples[0]?.[metric] ?? 0)
-    for (const sample of samples) points.push({ x: offset + sample.calls, y: sample[metric] + shift })
-    offset += pass.samples.at(-1)?.calls ?? 0
+    // A later pass joins the span at its first batch's reading: no call runs between passes, and the first batch at
+    // a larger batch size is where one-time costs of that size land (the handle tracker's table growing to hold a
+    // batch of live handles, V8 sizing its own tables), not growth per call. Its calls are left out of the span too,
+    // so a steady leak's line stays continuous.
+    const joinAt = index === 0 ? pass.windowStart : Math.min(1, pass.samples.length - 1)
+    const samples = pass.samples.slice(joinAt)
+    const join = samples[0]
+    if (!join) return
+    let xShift = offset
+    if (index > 0) {
+      shift = (points.at(-1)?.y ?? 0) - join[metric]
+      xShift = offset - join.calls
+    }
+    for (const sample of samples) points.push({ x: xShift + sample.calls, y: sample[metric] + shift })
+    offset = xShift + (pass.samples.at(-1)?.calls ?? 0)
   })
   const rate = growthPerCall(points, noiseFloor(metric, noise.turnsEventLoop()))
   const span = (points.at(-1)?.x ?? 0) - (points[0]?.x ?? 0)
