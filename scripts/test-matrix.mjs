@@ -13,8 +13,9 @@
 // A job is `pnpm --filter <package> run <script>` with its Node's `bin` first on PATH, so pnpm, the test runner and
 // every process an e2e test spawns (they use process.execPath) run on that Node. A test package whose
 // `testMatrix.node` range excludes the current Node (test/vitest5-e2e: Vitest 5 needs 22.12) is left to the majors
-// that satisfy it; a private field, because pnpm warns on every command about a workspace package's `engines`. Each job's output goes to
-// `.cache/test-matrix/<node>-<job>.log`; a failing job prints its tail. Exit code 1 when any job fails.
+// that satisfy it; a private field, because pnpm warns on every command about a workspace package's `engines`.
+// Each job's output goes to `.cache/test-matrix/<node>-<job>.log`; a failing job prints its tail. Exit code 1 when
+// any job fails.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -31,7 +32,7 @@ const SUITES = [
   { name: 'core', filter: '@leakproof/core', script: 'test:matrix', what: 'accuracy: clean, leaking, slow-fill cases' },
   { name: 'vitest-4.1', filter: '@leakproof/vitest-e2e', script: 'test', what: 'Vitest 4.1 e2e' },
   { name: 'vitest-5', filter: '@leakproof/vitest5-e2e', script: 'test', what: 'Vitest 5 e2e' },
-  { name: 'jest-30', filter: '@leakproof/test-jest-e2e', script: 'test', what: 'Jest 30 e2e (CJS, TS, ESM)' },
+  { name: 'jest-30', filter: '@leakproof/test-jest-e2e', script: 'test', what: 'Jest 30 e2e (CJS, TS, ESM, metrics)' },
   { name: 'jest-29', filter: '@leakproof/test-jest29-e2e', script: 'test', what: 'Jest 29 e2e (CJS, TS, ESM)' },
   { name: 'diagnosis', filter: '@leakproof/test-diagnosis-e2e', script: 'test', what: 'diagnosis in every runner' },
   { name: 'tinybench', filter: '@leakproof/tinybench', script: 'test', what: 'tinybench plugin' },
