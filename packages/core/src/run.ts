@@ -121,15 +121,15 @@ function* engine(
   yield { type: 'sample' }
   yield { type: 'sample' }
 
+  // The floor depends on whether the event loop turns between batches, which is known only once the calls ran.
+  const floorOf = (metric: MetricName) => noiseFloor(metric, noise.turnsEventLoop())
   const passes: LeakPass[] = []
   let states = allMetrics<MetricState>('clean')
   let growth: EngineOutcome['growth'] = { handles: [], listeners: [] }
   let passCallsPerBatch = callsPerBatch
   let measuredCalls = 0
   for (let passIndex = 0; ; passIndex++) {
-    const measured = yield* measurePass(options, passCallsPerBatch, (metric) =>
-      noiseFloor(metric, noise.turnsEventLoop()),
-    )
+    const measured = yield* measurePass(options, passCallsPerBatch, floorOf)
     const pass = measured.pass
     growth = measured.growth
     passes.push(pass)
@@ -150,9 +150,9 @@ function* engine(
     states = allMetrics<MetricState>('clean')
     pass.cumulativeRates = allMetrics(0)
     for (const metric of MEASURED_METRICS) {
-      const readings = passes.map((_, index) => cumulativeReading(passes.slice(0, index + 1), metric, noise))
+      const readings = passes.map((_, index) => cumulativeReading(passes.slice(0, index + 1), metric, floorOf))
       pass.cumulativeRates[metric] = readings.at(-1)?.rate ?? 0
-      const floor = noiseFloor(metric, noise.turnsEventLoop())
+      const floor = floorOf(metric)
       states[metric] = pass.runaway
         ? pass.rates[metric] > options.budget[metric]
           ? 'leak'
@@ -282,7 +282,7 @@ function keyGrowth(start: ReadonlyMap<string, number>, end: ReadonlyMap<string, 
 function cumulativeReading(
   passes: readonly LeakPass[],
   metric: MetricName,
-  noise: { turnsEventLoop: () => boolean },
+  floorOf: (metric: MetricName) => number,
 ): { rate: number; growth: number; own?: { rate: number; growth: number; noise: number } } {
   const [first] = passes
   if (!first) return { rate: 0, growth: 0 }
@@ -307,7 +307,7 @@ function cumulativeReading(
     for (const sample of samples) points.push({ x: xShift + sample.calls, y: sample[metric] + shift })
     offset = xShift + (pass.samples.at(-1)?.calls ?? 0)
   })
-  const rate = growthPerCall(points, noiseFloor(metric, noise.turnsEventLoop()))
+  const rate = growthPerCall(points, floorOf(metric))
   const span = (points.at(-1)?.x ?? 0) - (points[0]?.x ?? 0)
   const last = passes.at(-1) as LeakPass
   return {
