@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { installNode, NODE_VERSIONS, root } from './node-versions.mjs'
+import { childEnv, installNode, NODE_VERSIONS, root } from './node-versions.mjs'
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, node: { type: 'string', multiple: true } },
@@ -74,8 +74,7 @@ function toLeakMedian(node, runner) {
       runner.kind === 'vitest'
         ? [join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run']
         : [join(dir, 'node_modules', 'jest', 'bin', 'jest.js'), '-i']
-    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }
-    for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key]
+    const env = childEnv({ NO_COLOR: '1', FORCE_COLOR: '0' })
     const child = spawnSync(node, cli, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     const output = `${child.stdout}${child.stderr}`
     if (child.status !== 0) return `failed: ${output.split('\n').slice(-5).join(' ')}`

@@ -42,3 +42,13 @@ export async function installNode(major, fail) {
   if (reported !== `v${version}`) fail(`${join(bin, 'node')} reports ${reported || 'nothing'}, expected v${version}`)
   return bin
 }
+
+/**
+ * The environment for a test run started from a script: this process's, with `overrides`, minus what an outer test
+ * run would leak into the inner one (Vitest's worker variables, NODE_OPTIONS).
+ */
+export function childEnv(overrides = {}) {
+  const env = { ...process.env, ...overrides }
+  for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key]
+  return env
+}

@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { installNode, NODE_VERSIONS, root } from './node-versions.mjs'
+import { childEnv, installNode, NODE_VERSIONS, root } from './node-versions.mjs'
 
 /**
  * What runs on the extra majors: the engine's accuracy tests, then every runner's e2e suite (the Vitest 4.1, Vitest 5
@@ -145,9 +145,7 @@ const pnpmEntry = /pnpm\.c?js$/.test(process.env.npm_execpath ?? '') ? process.e
 async function runJob(job) {
   const bin = await job.bin
   const log = join(logDir, `${job.node}-${job.name}.log`)
-  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` }
-  // Variables of an outer test run would leak into the inner one.
-  for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key]
+  const env = childEnv({ PATH: `${bin}:${process.env.PATH}` })
   const started = Date.now()
   return new Promise((resolve) => {
     const args = ['--filter', job.filter, 'run', job.script]
