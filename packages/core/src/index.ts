@@ -34,6 +34,7 @@ export type {
   MetricName,
   MetricResult,
 } from './report.js'
+export { COMPILED_CODE_SPACES } from './probes/memory.js'
 export { METRIC_NAMES } from './report.js'
 export { LeakMeasurementError } from './run.js'
 export type { LeakSummaryEntry, LeakSummaryJson, LeakSummaryRow } from './summary.js'

@@ -6,8 +6,20 @@ export interface MemoryReading {
   external: number
 }
 
-/** Spaces that hold compiled machine code. V8 compiles in steps that look like growth, so they are not counted. */
-const CODE_SPACES = new Set(['code_space', 'code_large_object_space', 'read_only_space'])
+/**
+ * Heap spaces leakproof does not count: compiled code (machine code, and from V8 12 / Node 22 the trusted spaces with
+ * bytecode, code metadata and deoptimisation data) and the read-only builtins. The JIT compiles in steps that look
+ * like growth; a leak of functions still shows in the old space (closures, shared function infos, scripts).
+ */
+export const COMPILED_CODE_SPACES: ReadonlySet<string> = new Set([
+  'code_space',
+  'code_large_object_space',
+  'read_only_space',
+  'trusted_space',
+  'trusted_large_object_space',
+  'shared_trusted_space',
+  'shared_trusted_large_object_space',
+])
 
 /**
  * Live JS heap bytes (all spaces but compiled code) and external (Buffer/ArrayBuffer) bytes. Call after a full GC
@@ -16,7 +28,7 @@ const CODE_SPACES = new Set(['code_space', 'code_large_object_space', 'read_only
 export function readMemory(): MemoryReading {
   let heap = 0
   for (const space of v8.getHeapSpaceStatistics()) {
-    if (!CODE_SPACES.has(space.space_name)) heap += space.space_used_size
+    if (!COMPILED_CODE_SPACES.has(space.space_name)) heap += space.space_used_size
   }
   return { heap, external: process.memoryUsage().external }
 }
