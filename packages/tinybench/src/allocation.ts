@@ -1,8 +1,5 @@
 import v8 from 'node:v8'
-import { getFullGc } from '@leakproof/core'
-
-/** Spaces that hold compiled code and immutable builtins: JIT compilation is not the operation's allocation. */
-const IGNORED_SPACES = new Set(['code_space', 'code_large_object_space', 'read_only_space'])
+import { COMPILED_CODE_SPACES, getFullGc } from '@leakproof/core'
 
 /** Calibration doubles the calls until one chunk takes this long; the windows check the clock once per chunk. */
 const CHUNK_MS = 1
@@ -10,8 +7,21 @@ const MAX_CHUNK_CALLS = 100_000
 /** Enough calls that the windows' fixed cost (a few hundred bytes of statistics objects) vanishes per call. */
 const MIN_CALLS_PER_WINDOW = 400
 const MAX_CALLS_PER_WINDOW = 5_000_000
-/** The measured calls are split into this many windows; the median window gives bytes per operation. */
+/** The median of the last this many windows gives bytes per operation, once they agree. */
 const WINDOWS = 3
+/**
+ * Windows run until the last WINDOWS agree, at most this many (so at most 4× the target time; at least 4/3 of it). Until the optimising
+ * compiler's code is installed an operation allocates more (allocation mementos behind literals, boxed numbers):
+ * on a loaded machine that can take several windows, and a median over the first three then reads 20 % high.
+ */
+const MAX_WINDOWS = 12
+/**
+ * Windows agree when their bytes per call differ by at most this many bytes, or this fraction of their median. Warm
+ * windows of a steady operation differ by under 0.15 %; a function still waiting for optimised code on a loaded
+ * machine can read 18 % high for three windows in a row while drifting down by ~0.4 % a window.
+ */
+const AGREE_BYTES = 0.5
+const AGREE_FRACTION = 0.005
 
 export interface AllocationSettings {
   /** Target duration of the measured calls, milliseconds. */
@@ -30,7 +40,7 @@ export interface AllocationFigures {
   gcCountPerOp: number
   /** GC pause time per operation during the pass, nanoseconds (sum of `v8.GCProfiler` costs / calls). */
   gcTimeNsPerOp: number
-  /** Calls measured (calibration and warm-up excluded). */
+  /** Calls in the windows the figures come from (calibration and warm-up windows excluded). */
   calls: number
   /** Garbage collections during the measured calls. */
   gcCount: number
@@ -54,7 +64,7 @@ function objectBytes(spaces: readonly SpaceUsage[]): number {
   let total = 0
   for (const space of spaces) {
     const name = space.space_name ?? space.spaceName ?? ''
-    if (!IGNORED_SPACES.has(name)) total += space.space_used_size ?? space.spaceUsedSize ?? 0
+    if (!COMPILED_CODE_SPACES.has(name)) total += space.space_used_size ?? space.spaceUsedSize ?? 0
   }
   return total
 }
@@ -118,6 +128,30 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
+
+function agree(windows: readonly WindowResult[]): boolean {
+  const perCall = windows.map((w) => w.bytes / w.calls)
+  const spread = Math.max(...perCall) - Math.min(...perCall)
+  return spread <= Math.max(AGREE_BYTES, AGREE_FRACTION * Math.abs(median(perCall)))
+}
+
+/**
+ * The last WINDOWS windows once they agree (or once MAX_WINDOWS have run). The first window is always warm-up, and
+ * so are windows before the agreeing ones.
+ */
+function settledWindows(next: () => WindowResult): WindowResult[] {
+  const windows: WindowResult[] = []
+  do windows.push(next())
+  while (windows.length < MAX_WINDOWS && !(windows.length > WINDOWS && agree(windows.slice(-WINDOWS))))
+  return windows.slice(-WINDOWS)
+}
+
+async function settledWindowsAsync(next: () => Promise<WindowResult>): Promise<WindowResult[]> {
+  const windows: WindowResult[] = []
+  do windows.push(await next())
+  while (windows.length < MAX_WINDOWS && !(windows.length > WINDOWS && agree(windows.slice(-WINDOWS))))
+  return windows.slice(-WINDOWS)
 }
 
 function medianCalls(windows: readonly WindowResult[]): number {
@@ -226,13 +260,11 @@ export function measureAllocation(
   const chunk = chunkSizeSync(op)
   const windowMs = settings.timeMs / WINDOWS
   gc()
-  const measured: WindowResult[] = []
-  for (let i = 0; i < WINDOWS; i++) measured.push(timedWindowSync(op, chunk, windowMs))
+  const measured = settledWindows(() => timedWindowSync(op, chunk, windowMs))
   const loopCalls = medianCalls(measured)
   runSync(loopOp.sync, Math.min(loopCalls, 10_000))
   gc()
-  const loop: WindowResult[] = []
-  for (let i = 0; i < WINDOWS; i++) loop.push(countedWindowSync(loopOp.sync, loopCalls))
+  const loop = settledWindows(() => countedWindowSync(loopOp.sync, loopCalls))
   return figures(measured, loop, 'sync')
 }
 
@@ -247,12 +279,10 @@ async function measureAsync(
   const chunk = await chunkSizeAsync(op)
   const windowMs = settings.timeMs / WINDOWS
   gc()
-  const measured: WindowResult[] = []
-  for (let i = 0; i < WINDOWS; i++) measured.push(await timedWindowAsync(op, chunk, windowMs))
+  const measured = await settledWindowsAsync(() => timedWindowAsync(op, chunk, windowMs))
   const loopCalls = medianCalls(measured)
   await runAsync(loopOp, Math.min(loopCalls, 10_000))
   gc()
-  const loop: WindowResult[] = []
-  for (let i = 0; i < WINDOWS; i++) loop.push(await countedWindowAsync(loopOp, loopCalls))
+  const loop = await settledWindowsAsync(() => countedWindowAsync(loopOp, loopCalls))
   return figures(measured, loop, 'async')
 }
