@@ -13,16 +13,17 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { childEnv, installNode, NODE_VERSIONS, root } from './node-versions.mjs'
+import { childEnv, installNode, NODE_VERSIONS, root, scriptArgs } from './node-versions.mjs'
 
-const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, node: { type: 'string', multiple: true } },
-})
 const fail = (message) => {
   console.error(`bench-majors: ${message}`)
   process.exit(2)
 }
+const values = scriptArgs(
+  import.meta.url,
+  { runs: { type: 'string', default: '3' }, node: { type: 'string', multiple: true } },
+  fail,
+)
 const lanes = values.node ?? ['current', ...Object.keys(NODE_VERSIONS)]
 const runs = Number(values.runs)
 if (!Number.isInteger(runs) || runs < 1) fail(`--runs ${values.runs}: expected a whole number >= 1`)

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -51,4 +52,28 @@ export function childEnv(overrides = {}) {
   const env = { ...process.env, ...overrides }
   for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key]
   return env
+}
+
+/**
+ * The command-line options of a script in this folder, with `--help` / `-h` added: help prints the script's header
+ * comment (its usage) and exits 0; an unknown or malformed option goes to `fail(message)`.
+ */
+export function scriptArgs(scriptUrl, options, fail) {
+  let values
+  try {
+    ;({ values } = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } } }))
+  } catch (error) {
+    fail(`${error.message} (--help lists the options)`)
+  }
+  if (values.help) {
+    const source = readFileSync(fileURLToPath(scriptUrl), 'utf8')
+    console.log(
+      source
+        .split('\nimport ')[0]
+        .replace(/^#!.*\n/, '')
+        .replace(/^\/\/ ?/gm, ''),
+    )
+    process.exit(0)
+  }
+  return values
 }

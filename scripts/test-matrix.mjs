@@ -19,9 +19,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
-import { childEnv, installNode, NODE_VERSIONS, root } from './node-versions.mjs'
+import { childEnv, installNode, NODE_VERSIONS, root, scriptArgs } from './node-versions.mjs'
 
 /**
  * What runs on the extra majors: the engine's accuracy tests, then every runner's e2e suite (the Vitest 4.1, Vitest 5
@@ -29,7 +27,7 @@ import { childEnv, installNode, NODE_VERSIONS, root } from './node-versions.mjs'
  * major through a real runner; the core's own tests of them run on the current Node).
  */
 const SUITES = [
-  { name: 'core', filter: '@leakproof/core', script: 'test:matrix', what: 'accuracy: clean, leaking, slow-fill cases' },
+  { name: 'core', filter: '@leakproof/core', script: 'test:matrix', what: 'heap spaces; accuracy: clean, leaking, slow-fill' },
   { name: 'vitest-4.1', filter: '@leakproof/vitest-e2e', script: 'test', what: 'Vitest 4.1 e2e' },
   { name: 'vitest-5', filter: '@leakproof/vitest5-e2e', script: 'test', what: 'Vitest 5 e2e' },
   { name: 'jest-30', filter: '@leakproof/test-jest-e2e', script: 'test', what: 'Jest 30 e2e (CJS, TS, ESM, metrics)' },
@@ -44,30 +42,15 @@ const WORKSPACE_DIRS = ['packages', 'test', 'examples']
 /** The slow packages of the current-Node run start first so the two job slots finish together. */
 const SLOW_FIRST = ['@leakproof/core', '@leakproof/vitest-e2e', '@leakproof/test-jest29-e2e']
 
-let values
-try {
-  ;({ values } = parseArgs({
-    options: {
-      node: { type: 'string', multiple: true },
-      suite: { type: 'string', multiple: true },
-      jobs: { type: 'string', default: '2' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }))
-} catch (error) {
-  fail(`${error.message} (--help lists the options)`)
-}
-if (values.help) {
-  // The usage is the header comment of this file.
-  const source = readFileSync(fileURLToPath(import.meta.url), 'utf8')
-  console.log(
-    source
-      .split('\nimport ')[0]
-      .replace(/^#!.*\n/, '')
-      .replace(/^\/\/ ?/gm, ''),
-  )
-  process.exit(0)
-}
+const values = scriptArgs(
+  import.meta.url,
+  {
+    node: { type: 'string', multiple: true },
+    suite: { type: 'string', multiple: true },
+    jobs: { type: 'string', default: '2' },
+  },
+  fail,
+)
 const jobsLimit = Number(values.jobs)
 if (!Number.isInteger(jobsLimit) || jobsLimit < 1) fail(`--jobs ${values.jobs}: expected a whole number >= 1`)
 const lanesWanted = values.node ?? ['current', ...Object.keys(NODE_VERSIONS)]
