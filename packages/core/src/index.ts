@@ -24,6 +24,7 @@ export type { MatcherContextLike, MatcherResult, ToLeakMatcher, ToLeakMatcherHoo
 export { createToLeakMatcher, toLeakMessage } from './matcher.js'
 export type { LeakBudget, LeakOptions, ResolvedBudget, ResolvedOptions, WatchedEmitter } from './options.js'
 export { DEFAULT_BUDGET, DEFAULT_OPTIONS, resolveOptions } from './options.js'
+export { COMPILED_CODE_SPACES } from './probes/memory.js'
 export type {
   HandleDetail,
   LeakDetails,
@@ -34,7 +35,6 @@ export type {
   MetricName,
   MetricResult,
 } from './report.js'
-export { COMPILED_CODE_SPACES } from './probes/memory.js'
 export { METRIC_NAMES } from './report.js'
 export { LeakMeasurementError } from './run.js'
 export type { LeakSummaryEntry, LeakSummaryJson, LeakSummaryRow } from './summary.js'
