@@ -10,9 +10,10 @@ const MAX_CALLS_PER_WINDOW = 5_000_000
 /** The median of the last this many windows gives bytes per operation, once they agree. */
 const WINDOWS = 3
 /**
- * Windows run until the last WINDOWS agree, at most this many (so at most 4× the target time; at least 4/3 of it). Until the optimising
- * compiler's code is installed an operation allocates more (allocation mementos behind literals, boxed numbers):
- * on a loaded machine that can take several windows, and a median over the first three then reads 20 % high.
+ * Windows run until the last WINDOWS agree, at most this many: the pass takes 4/3 of the target time, at most 4×.
+ * Until the optimising compiler's code is installed an operation allocates more (allocation mementos behind
+ * literals, boxed numbers): on a loaded machine that can take several windows, and a median over the first three
+ * then reads 20 % high.
  */
 const MAX_WINDOWS = 12
 /**
@@ -137,20 +138,24 @@ function agree(windows: readonly WindowResult[]): boolean {
 }
 
 /**
- * The last WINDOWS windows once they agree (or once MAX_WINDOWS have run). The first window is always warm-up, and
- * so are windows before the agreeing ones.
+ * True once the windows so far are enough: the last WINDOWS agree, or MAX_WINDOWS have run. The first window is always
+ * warm-up (never among the last WINDOWS), and so are windows before the agreeing ones.
  */
+function settled(windows: readonly WindowResult[]): boolean {
+  return windows.length >= MAX_WINDOWS || (windows.length > WINDOWS && agree(windows.slice(-WINDOWS)))
+}
+
 function settledWindows(next: () => WindowResult): WindowResult[] {
   const windows: WindowResult[] = []
   do windows.push(next())
-  while (windows.length < MAX_WINDOWS && !(windows.length > WINDOWS && agree(windows.slice(-WINDOWS))))
+  while (!settled(windows))
   return windows.slice(-WINDOWS)
 }
 
 async function settledWindowsAsync(next: () => Promise<WindowResult>): Promise<WindowResult[]> {
   const windows: WindowResult[] = []
   do windows.push(await next())
-  while (windows.length < MAX_WINDOWS && !(windows.length > WINDOWS && agree(windows.slice(-WINDOWS))))
+  while (!settled(windows))
   return windows.slice(-WINDOWS)
 }
 
