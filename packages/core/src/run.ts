@@ -138,15 +138,13 @@ function* engine(
     // No normal confirmation pass left: pass 3 was the last one, or this one ran away, or confirmation is off.
     const lastPass = !options.confirm || pass.runaway || passIndex >= CONFIRM_PASSES - 1
     // The longer pass a fading metric would get next, if it fits the caps on passes, time and calls.
+    const extendedMs = options.timeBudgetMs * EXTENDED_TIME_FACTOR - elapsedMs
     const extension =
-      options.confirm && !pass.runaway && passIndex + 1 < MAX_PASSES
-        ? confirmCallsPerBatch(pass, {
-            remainingMs: options.timeBudgetMs * EXTENDED_TIME_FACTOR - elapsedMs,
-            batches: options.batches,
-            callsLeft: passIndex + 1 >= CONFIRM_PASSES ? MAX_EXTENDED_CALLS - measuredCalls : Number.POSITIVE_INFINITY,
-            mustFit: passIndex + 1 >= CONFIRM_PASSES,
-          })
-        : undefined
+      !options.confirm || pass.runaway || passIndex + 1 >= MAX_PASSES
+        ? undefined
+        : passIndex + 1 < CONFIRM_PASSES
+          ? confirmCallsPerBatch(pass, extendedMs, options.batches)
+          : extensionCallsPerBatch(pass, extendedMs, options.batches, MAX_EXTENDED_CALLS - measuredCalls)
     states = allMetrics<MetricState>('clean')
     pass.cumulativeRates = allMetrics(0)
     for (const metric of MEASURED_METRICS) {
@@ -174,12 +172,7 @@ function* engine(
     passCallsPerBatch =
       fading && extension !== undefined
         ? extension
-        : (confirmCallsPerBatch(pass, {
-            remainingMs: options.timeBudgetMs - elapsedMs,
-            batches: options.batches,
-            callsLeft: Number.POSITIVE_INFINITY,
-            mustFit: false,
-          }) as number)
+        : confirmCallsPerBatch(pass, options.timeBudgetMs - elapsedMs, options.batches)
   }
   return { passes, states, warmupCalls, growth }
 }
@@ -350,26 +343,38 @@ function noiseFloor(metric: MetricName, turnsEventLoop: boolean): number {
 /** A confirmation pass whose projected growth passes this is not grown further: the leak is plain already. */
 const CONFIRM_GROWTH_CAP_BYTES = 16 * 1024 * 1024
 
+/** How many times the previous pass's duration fits in the time left. */
+function passesThatFit(previous: LeakPass, remainingMs: number): number {
+  return previous.durationMs <= 0 ? CONFIRM_GROWTH : Math.floor(remainingMs / previous.durationMs)
+}
+
 /**
  * Calls per batch of a confirmation pass: 4× the previous pass, less when the time left is short (never under 2×),
  * and no more than keeps the projected heap growth under 16 MiB (a plain leak needs no more calls to confirm, and a
- * bigger heap only makes every GC slower). With `mustFit` (an extension pass) there is no pass at all (undefined)
- * unless at least 2× the previous calls fit in the time left, and the pass is cut to the calls left.
+ * bigger heap only makes every GC slower).
  */
-function confirmCallsPerBatch(
-  previous: LeakPass,
-  limits: { remainingMs: number; batches: number; callsLeft: number; mustFit: boolean },
-): number | undefined {
-  const { remainingMs, batches, callsLeft, mustFit } = limits
-  const byTime = previous.durationMs <= 0 ? CONFIRM_GROWTH : Math.floor(remainingMs / previous.durationMs)
-  if (mustFit && byTime < 2) return undefined
-  const wanted = previous.callsPerBatch * clamp(byTime, 2, CONFIRM_GROWTH)
+function confirmCallsPerBatch(previous: LeakPass, remainingMs: number, batches: number): number {
+  const wanted = previous.callsPerBatch * clamp(passesThatFit(previous, remainingMs), 2, CONFIRM_GROWTH)
   const bytesPerCall = Math.max(previous.rates.heap, previous.rates.external, 0)
   const byMemory = Math.floor(CONFIRM_GROWTH_CAP_BYTES / Math.max(1e-9, bytesPerCall * batches))
-  const callsPerBatch = Math.max(previous.callsPerBatch, Math.min(wanted, byMemory))
-  if (!mustFit) return callsPerBatch
+  return Math.max(previous.callsPerBatch, Math.min(wanted, byMemory))
+}
+
+/**
+ * Calls per batch of an extension pass (after pass 3): sized like a confirmation pass and cut to the calls left, or
+ * no pass at all (undefined) unless at least 2× the previous pass's duration fits in the time left and the calls left
+ * allow at least the previous batch size.
+ */
+function extensionCallsPerBatch(
+  previous: LeakPass,
+  remainingMs: number,
+  batches: number,
+  callsLeft: number,
+): number | undefined {
+  if (passesThatFit(previous, remainingMs) < 2) return undefined
   const byCalls = Math.floor(callsLeft / batches)
-  return byCalls >= previous.callsPerBatch ? Math.min(callsPerBatch, byCalls) : undefined
+  if (byCalls < previous.callsPerBatch) return undefined
+  return Math.min(confirmCallsPerBatch(previous, remainingMs, batches), byCalls)
 }
 
 function clamp(value: number, min: number, max: number): number {
