@@ -71,8 +71,7 @@ function standsOut(reading: PassReading, budget: number): boolean {
  *   grow well above the pass's batch-to-batch noise (SIGNIFICANCE) and at least STEADY_RATIO of the span's rate
  *   (before and including this pass): **leak**. A real leak keeps its rate whatever the window;
  * - the rate held but the newest calls grow markedly slower, or too little above the noise to tell: **fading**. That
- *   is the
- *   signature of a bounded structure filling more slowly than the horizon seen so far (luxon's caches and compiled
+ *   is the signature of a bounded structure filling more slowly than the horizon seen so far (luxon's caches and compiled
  *   code grow ~20 B/call over the first 2,000 calls, ~5 B/call up to 7,000 and ~1 B/call after 10,000), and also of
  *   growth in steps (a Map doubling its table) whose step fell outside the window. The horizon is extended with
  *   longer passes while the caps allow: a filling structure keeps falling until its span rate halves (clean); a leak
