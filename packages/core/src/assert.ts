@@ -1,8 +1,9 @@
+import type { MeasuredFunction } from './engine/calls.js'
+import { measure } from './engine/measure.js'
 import { formatLeakReport, summarizeReport } from './format.js'
-import { measure } from './measure.js'
 import { type LeakOptions, resolveOptions } from './options.js'
 import type { LeakReport } from './report.js'
-import type { MeasuredFunction } from './run.js'
+import { describeValue } from './util.js'
 
 /** Thrown by `assertNoLeak` when a leak is confirmed. `report` holds every figure. */
 export class LeakError extends Error {
@@ -18,17 +19,9 @@ export class LeakError extends Error {
 /** Options for which the result of a sync function is always synchronous. */
 export type SyncLeakOptions = LeakOptions & { turnEventLoop: false }
 
-function describeReceived(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  return typeof value === 'object'
-    ? `an object (${Object.prototype.toString.call(value)})`
-    : `${typeof value} ${String(value)}`
-}
-
 export function assertFunction(fn: unknown, caller: string): asserts fn is MeasuredFunction {
   if (typeof fn !== 'function') {
-    throw new TypeError(`leakproof: ${caller} expects a function to call repeatedly, got ${describeReceived(fn)}.`)
+    throw new TypeError(`leakproof: ${caller} expects a function to call repeatedly, got ${describeValue(fn)}.`)
   }
   if (fn.length > 0) {
     throw new TypeError(
@@ -43,7 +36,7 @@ export function assertFunction(fn: unknown, caller: string): asserts fn is Measu
  *
  * The result is synchronous for a sync `fn`, and a Promise when `fn` returns a thenable (calls then run one after
  * another) or when its calls schedule timers or immediates, which must run before memory can be judged
- * (see `turnEventLoop`). `await` works on both.
+ * (see `turnEventLoop`). `await` works on both. The whole verdict ends within `deadlineMs` (default 4 s).
  */
 export function measureLeak(fn: () => PromiseLike<unknown>, options?: LeakOptions): Promise<LeakReport>
 export function measureLeak(fn: () => unknown, options: SyncLeakOptions): LeakReport

@@ -10,6 +10,11 @@ export type {
   RetainerStep,
   SourcePosition,
 } from './diagnose/types.js'
+export type { RunnerContext } from './engine/measure.js'
+export { DEFAULT_DEADLINE_MS } from './engine/measure.js'
+export { DEFAULT_MAX_RETAINED_BYTES } from './engine/retained.js'
+export type { MeasurementErrorCode } from './errors.js'
+export { LeakMeasurementError } from './errors.js'
 export type { FormatColors } from './format.js'
 export {
   failingMetrics,
@@ -28,14 +33,17 @@ export { COMPILED_CODE_SPACES } from './probes/memory.js'
 export type {
   HandleDetail,
   LeakDetails,
+  LeakLimits,
   LeakPass,
   LeakReport,
   LeakSample,
   ListenerDetail,
   MetricName,
   MetricResult,
+  StopReason,
 } from './report.js'
 export { METRIC_NAMES } from './report.js'
-export { LeakMeasurementError } from './run.js'
+export { median } from './stats/estimate.js'
 export type { LeakSummaryEntry, LeakSummaryJson, LeakSummaryRow } from './summary.js'
 export { renderSummaryMarkdown, renderSummaryTable, summaryJson, summaryRows } from './summary.js'
+export { isThenable } from './util.js'

@@ -1,6 +1,6 @@
 import { assertFunction } from './assert.js'
+import { measure, type RunnerContext } from './engine/measure.js'
 import { formatLeakReport, summarizeReport } from './format.js'
-import { measure } from './measure.js'
 import { type LeakOptions, resolveOptions } from './options.js'
 import type { LeakReport } from './report.js'
 
@@ -25,6 +25,8 @@ export interface ToLeakMatcherHooks<Context extends MatcherContextLike = Matcher
   onReport?: (report: LeakReport, context: Context) => void
   /** Called with the pending promise of an async measurement (for example to guard against a missing await). */
   onAsync?: (pending: Promise<MatcherResult>, context: Context) => void
+  /** What the runner knows about the running test: its timeout, how long it ran, its abort signal. */
+  runner?: (context: Context) => RunnerContext | undefined
 }
 
 export type ToLeakMatcher<Context extends MatcherContextLike = MatcherContextLike> = (
@@ -60,7 +62,7 @@ export function createToLeakMatcher<Context extends MatcherContextLike = Matcher
     const resolved = resolveOptions(options)
     // A positive toLeak() passes on a leak: explaining it would only cost time, unless asked for.
     if (!this.isNot && (options?.diagnose === undefined || options.diagnose === true)) resolved.diagnose = false
-    const result = measure(received, resolved)
+    const result = measure(received, resolved, hooks.runner?.(this))
     const verdict = (report: LeakReport): MatcherResult => {
       hooks.onReport?.(report, this)
       return { pass: report.leaked, message: () => toLeakMessage(this, report) }

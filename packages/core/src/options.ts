@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events'
 import type { DiagnoseDepth, DiagnoseOptions, DiagnoseSettings } from './diagnose/types.js'
+import { describeValue, isPlainObject } from './util.js'
 
 /** Per-call budgets. Heap and external memory in bytes per call; handles and listeners in count per call. */
 export interface LeakBudget {
@@ -26,13 +27,20 @@ export interface LeakOptions {
   /** Calls before the first sample. Default: two batches' worth (at least what calibration ran). */
   warmupCalls?: number
   /**
-   * Soft limit for the whole measurement in milliseconds, used to size batches of slow functions.
-   * Default 3000, range 10–600,000. Cheap functions finish far sooner. A metric whose rate falls from pass to pass
-   * while still over budget (a structure still filling up) may extend the measurement to 4× this.
+   * Hard limit for the whole verdict in milliseconds: measurement, confirmation and diagnosis together. Default: under
+   * Vitest (and Jest, where its state is readable) the running test's timeout less a fifth of it (at least 500 ms) and
+   * the time the test already used; else 4000, which fits Jest's and Vitest's default 5 s timeout. A function too slow
+   * for full sensitivity in that time gets the verdict its calls support, and the report says the smallest leak it
+   * could see (`metrics.*.detectable`). Range 100–3,600,000. Under a runner, the lower of this and the test's time.
    */
-  timeBudgetMs?: number
+  deadlineMs?: number
   /** An async call that does not settle within this many milliseconds fails the measurement. Default 5000. */
   callTimeoutMs?: number
+  /**
+   * Stops the measurement at the next call boundary when aborted (the leak assertion then throws a
+   * `LeakMeasurementError` with code `'aborted'`). `@leakproof/vitest` passes the test's own signal.
+   */
+  signal?: AbortSignal
   /** Re-measure a suspected leak with more calls before calling it one. Default true. */
   confirm?: boolean
   /**
@@ -47,8 +55,12 @@ export interface LeakOptions {
    * range 0–60,000. Memory held by longer timers counts as retained.
    */
   settleTimersMs?: number
-  /** Heap + external growth (bytes) over one pass that stops the run as a runaway leak. Default 512 MiB. */
-  runawayBytes?: number
+  /**
+   * Heap + external growth (bytes) since the measurement started that stops it as a leak, with the figures so far.
+   * Default 24 MiB, and never more than a quarter of the heap still free under the heap limit (`--max-old-space-size`).
+   * A structure that legitimately fills more than this per measurement (a large cache) needs a warm-up first.
+   */
+  maxRetainedBytes?: number
   /**
    * Long-lived emitters whose listeners to count, besides `process` and any emitter the calls add listeners to
    * (which are found on their own). An array, or an object whose keys name them in the report: `{ bus: myBus }`.
@@ -80,12 +92,15 @@ export interface ResolvedOptions {
   batches: number
   callsPerBatch: number | undefined
   warmupCalls: number | undefined
-  timeBudgetMs: number
+  /** Undefined: from the runner, or the default. */
+  deadlineMs: number | undefined
   callTimeoutMs: number
+  signal: AbortSignal | undefined
   confirm: boolean
   turnEventLoop: boolean | 'auto'
   settleTimersMs: number
-  runawayBytes: number
+  /** Undefined: the default (24 MiB, lowered to fit the free heap). */
+  maxRetainedBytes: number | undefined
   emitters: WatchedEmitter[]
   diagnose: DiagnoseSettings | false
 }
@@ -104,12 +119,13 @@ export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'budget' | 'emitter
   batches: 10,
   callsPerBatch: undefined,
   warmupCalls: undefined,
-  timeBudgetMs: 3000,
+  deadlineMs: undefined,
   callTimeoutMs: 5000,
+  signal: undefined,
   confirm: true,
   turnEventLoop: 'auto',
   settleTimersMs: 1000,
-  runawayBytes: 512 * 1024 * 1024,
+  maxRetainedBytes: undefined,
   diagnose: Object.freeze({ depth: 'retainers', heapSnapshotPath: undefined, calls: undefined }),
 })
 
@@ -123,30 +139,34 @@ const NUMBER_RULES = {
   batches: { min: 4, max: 1000, integer: true },
   callsPerBatch: { min: 1, max: 10_000_000, integer: true },
   warmupCalls: { min: 0, max: 100_000_000, integer: true },
-  timeBudgetMs: { min: 10, max: 600_000, integer: false },
+  deadlineMs: { min: 100, max: 3_600_000, integer: false },
   callTimeoutMs: { min: 1, max: 3_600_000, integer: false },
   settleTimersMs: { min: 0, max: 60_000, integer: false },
-  runawayBytes: { min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER, integer: false },
+  maxRetainedBytes: { min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER, integer: false },
 } satisfies Record<string, NumberRule>
 
 const BUDGET_RULE: NumberRule = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: false }
-const OPTION_KEYS = [...Object.keys(NUMBER_RULES), 'budget', 'confirm', 'turnEventLoop', 'emitters', 'diagnose']
-const BUDGET_KEYS = Object.keys(DEFAULT_BUDGET)
-
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`
-  if (typeof value === 'function') return 'a function'
-  if (Array.isArray(value)) return 'an array'
-  return typeof value === 'object' ? 'an object' : String(value)
+const OPTION_KEYS = [
+  ...Object.keys(NUMBER_RULES),
+  'budget',
+  'confirm',
+  'turnEventLoop',
+  'emitters',
+  'diagnose',
+  'signal',
+]
+/** Options of earlier versions, with what replaced them. */
+const REPLACED_KEYS: Record<string, string> = {
+  timeBudgetMs: 'deadlineMs (a hard limit for the whole verdict, diagnosis included)',
+  runawayBytes: 'maxRetainedBytes (a cap on memory retained since the start)',
 }
+const BUDGET_KEYS = Object.keys(DEFAULT_BUDGET)
 
 function checkNumber(name: string, value: unknown, rule: NumberRule): number {
   const kind = rule.integer ? 'an integer' : 'a number'
   const range = `from ${rule.min.toLocaleString('en-US')} to ${rule.max.toLocaleString('en-US')}`
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`leakproof: option ${name} must be ${kind} ${range}, got ${describe(value)}.`)
+    throw new TypeError(`leakproof: option ${name} must be ${kind} ${range}, got ${describeValue(value)}.`)
   }
   if ((rule.integer && !Number.isInteger(value)) || value < rule.min || value > rule.max) {
     throw new RangeError(`leakproof: option ${name} must be ${kind} ${range}, got ${value}.`)
@@ -155,14 +175,16 @@ function checkNumber(name: string, value: unknown, rule: NumberRule): number {
 }
 
 function unknownKeyError(where: string, key: string, known: string[]): RangeError {
+  const replaced = where === '' ? REPLACED_KEYS[key] : undefined
+  if (replaced) return new RangeError(`leakproof: option ${key} was replaced by ${replaced}.`)
   return new RangeError(`leakproof: unknown option ${where}${key}. Valid options are: ${known.join(', ')}.`)
 }
 
 function resolveBudget(value: unknown): ResolvedBudget {
   if (value === undefined) return { ...DEFAULT_BUDGET }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isPlainObject(value)) {
     throw new TypeError(
-      `leakproof: option budget must be an object like { heap: 64 } (bytes or count per call), got ${describe(value)}.`,
+      `leakproof: option budget must be a plain object like { heap: 64 } (bytes or count per call), got ${describeValue(value)}.`,
     )
   }
   const budget: ResolvedBudget = { ...DEFAULT_BUDGET }
@@ -182,8 +204,8 @@ function isEmitterLike(value: unknown): value is EventEmitter | EventTarget {
 }
 
 function resolveEmitters(value: unknown): WatchedEmitter[] {
-  if (typeof value !== 'object' || value === null || isEmitterLike(value)) {
-    const got = isEmitterLike(value) ? 'a single emitter (wrap it: [emitter])' : describe(value)
+  if ((!Array.isArray(value) && !isPlainObject(value)) || isEmitterLike(value)) {
+    const got = isEmitterLike(value) ? 'a single emitter (wrap it: [emitter])' : describeValue(value)
     throw new TypeError(
       `leakproof: option emitters must be an array of EventEmitters or EventTargets, or an object naming them ` +
         `({ bus: myBus }), got ${got}.`,
@@ -196,7 +218,7 @@ function resolveEmitters(value: unknown): WatchedEmitter[] {
     if (!isEmitterLike(target)) {
       const where = Array.isArray(value) ? label : `emitters.${label}`
       throw new TypeError(
-        `leakproof: option ${where} must be an EventEmitter or an EventTarget, got ${describe(target)}.`,
+        `leakproof: option ${where} must be an EventEmitter or an EventTarget, got ${describeValue(target)}.`,
       )
     }
     return { label, target }
@@ -211,10 +233,10 @@ function resolveDiagnose(value: unknown): DiagnoseSettings | false {
   if (value === false) return false
   const settings: DiagnoseSettings = { depth: 'retainers', heapSnapshotPath: undefined, calls: undefined }
   if (value === true) return settings
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isPlainObject(value)) {
     throw new TypeError(
       `leakproof: option diagnose must be true, false or an object like { depth: 'retainers', heapSnapshotPath: ` +
-        `'leak.heapsnapshot' }, got ${describe(value)}.`,
+        `'leak.heapsnapshot' }, got ${describeValue(value)}.`,
     )
   }
   for (const [key, entry] of Object.entries(value as DiagnoseOptions)) {
@@ -223,14 +245,14 @@ function resolveDiagnose(value: unknown): DiagnoseSettings | false {
     if (key === 'depth') {
       if (!DIAGNOSE_DEPTHS.includes(entry as DiagnoseDepth)) {
         throw new RangeError(
-          `leakproof: option diagnose.depth must be 'sites', 'types' or 'retainers', got ${describe(entry)}.`,
+          `leakproof: option diagnose.depth must be 'sites', 'types' or 'retainers', got ${describeValue(entry)}.`,
         )
       }
       settings.depth = entry as DiagnoseDepth
     } else if (key === 'heapSnapshotPath') {
       if (typeof entry !== 'string' || entry.length === 0) {
         throw new TypeError(
-          `leakproof: option diagnose.heapSnapshotPath must be a non-empty file path, got ${describe(entry)}.`,
+          `leakproof: option diagnose.heapSnapshotPath must be a non-empty file path, got ${describeValue(entry)}.`,
         )
       }
       settings.heapSnapshotPath = entry
@@ -244,8 +266,10 @@ function resolveDiagnose(value: unknown): DiagnoseSettings | false {
 /** Validates user options and fills in defaults. Throws a TypeError or RangeError that names the key. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) return { ...DEFAULT_OPTIONS, budget: { ...DEFAULT_BUDGET }, emitters: [] }
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`leakproof: options must be an object, got ${describe(options)}.`)
+  if (!isPlainObject(options)) {
+    throw new TypeError(
+      `leakproof: options must be a plain object like { budget: { heap: 64 } }, got ${describeValue(options)}.`,
+    )
   }
   const resolved: ResolvedOptions = { ...DEFAULT_OPTIONS, budget: resolveBudget(undefined), emitters: [] }
   for (const [key, value] of Object.entries(options)) {
@@ -255,16 +279,23 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       resolved.budget = resolveBudget(value)
     } else if (key === 'confirm') {
       if (typeof value !== 'boolean') {
-        throw new TypeError(`leakproof: option confirm must be true or false, got ${describe(value)}.`)
+        throw new TypeError(`leakproof: option confirm must be true or false, got ${describeValue(value)}.`)
       }
       resolved.confirm = value
     } else if (key === 'emitters') {
       resolved.emitters = resolveEmitters(value)
     } else if (key === 'diagnose') {
       resolved.diagnose = resolveDiagnose(value)
+    } else if (key === 'signal') {
+      if (!(value instanceof AbortSignal)) {
+        throw new TypeError(`leakproof: option signal must be an AbortSignal, got ${describeValue(value)}.`)
+      }
+      resolved.signal = value
     } else if (key === 'turnEventLoop') {
       if (typeof value !== 'boolean' && value !== 'auto') {
-        throw new TypeError(`leakproof: option turnEventLoop must be true, false or 'auto', got ${describe(value)}.`)
+        throw new TypeError(
+          `leakproof: option turnEventLoop must be true, false or 'auto', got ${describeValue(value)}.`,
+        )
       }
       resolved.turnEventLoop = value
     } else {

@@ -20,6 +20,38 @@ export interface MetricResult {
   unit: 'B' | 'count'
   /** False when this metric was not measured in this run (its figures are then 0). */
   measured: boolean
+  /**
+   * The smallest growth per call that would have stood out of the noise over the calls this verdict is judged on,
+   * same unit. At or under `budget` the run had the default sensitivity; over it (a slow fn, a short deadline) a
+   * leak between `budget` and this figure could pass unseen, and the report says what deadline would see it.
+   */
+  detectable: number
+}
+
+/** Why a measurement stopped. */
+export type StopReason =
+  /** The evidence decided it. */
+  | 'decided'
+  /** The deadline came first: the verdict is what the calls so far support. */
+  | 'time'
+  /** Memory retained since the start passed `maxRetainedBytes`: a leak, stopped early. */
+  | 'cap'
+  /** The heap neared its limit (`--max-old-space-size`): a leak, stopped before an out-of-memory crash. */
+  | 'heap-limit'
+
+/** The limits a verdict ran under, and which one ended it. */
+export interface LeakLimits {
+  /** Time limit of the whole verdict (measurement, confirmation and diagnosis), ms. */
+  deadlineMs: number
+  /** Where the deadline came from: the `deadlineMs` option, the running test's timeout, or the default. */
+  deadlineSource: 'option' | 'vitest' | 'jest' | 'default'
+  /** Cap on heap + external growth since the measurement started, bytes (the option, lowered to fit the heap). */
+  maxRetainedBytes: number
+  stop: StopReason
+  /** Post-GC heap + external bytes retained since the start, when the cap or the heap limit stopped the run. */
+  retainedAtStop?: number
+  /** Mean wall time of one call of fn, ms. */
+  msPerCall: number
 }
 
 /** A post-GC reading taken after a batch. */
@@ -82,7 +114,7 @@ export interface LeakPass {
    */
   cumulativeRates?: Record<MetricName, number>
   durationMs: number
-  /** True when the pass was cut short because memory grew past `runawayBytes`. */
+  /** True when the pass was cut short because memory retained since the start passed the cap (`maxRetainedBytes`). */
   runaway: boolean
 }
 
@@ -105,6 +137,8 @@ export interface LeakReport {
   details: LeakDetails
   /** One sentence that explains the verdict. */
   verdict: string
+  /** The deadline and memory cap it ran under, and what stopped it. */
+  limits: LeakLimits
   /** Node.js version that measured it. */
   nodeVersion: string
   /** What leaked, where it was allocated and what holds it: present when leaked and the `diagnose` option is on. */

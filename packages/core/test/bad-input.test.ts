@@ -4,11 +4,12 @@ import { expectSync } from './sync.js'
 
 describe('bad input gets a clear error, never a verdict', () => {
   it.each([
-    [undefined, 'got undefined undefined'],
-    [null, 'got null'],
-    [42, 'got number 42'],
-    ['fn', 'got string fn'],
-    [{}, 'got an object ([object Object])'],
+    [undefined, 'got undefined.'],
+    [null, 'got null.'],
+    [42, 'got number 42.'],
+    ['fn', 'got the string "fn".'],
+    [{}, 'got an object.'],
+    [new Map(), 'got a Map.'],
   ])('a non-function (%s) is a TypeError that says what was received', (value, received) => {
     expect(() => measureLeak(value as never)).toThrow(TypeError)
     expect(() => measureLeak(value as never)).toThrow(received)
@@ -32,9 +33,32 @@ describe('bad input gets a clear error, never a verdict', () => {
     )
     expect(() => measureLeak(() => {}, { callsPerBatch: 1.5 })).toThrow(RangeError)
     expect(() => measureLeak(() => {}, { budget: { heap: -1 } })).toThrow('option budget.heap must be a number from 0')
-    expect(() => measureLeak(() => {}, { timeBudgetMs: Number.NaN })).toThrow(TypeError)
+    expect(() => measureLeak(() => {}, { deadlineMs: Number.NaN })).toThrow(TypeError)
+    expect(() => measureLeak(() => {}, { deadlineMs: 50 })).toThrow('option deadlineMs must be a number from 100')
     expect(() => measureLeak(() => {}, { confirm: 'yes' } as never)).toThrow('option confirm must be true or false')
-    expect(() => measureLeak(() => {}, 'fast' as never)).toThrow('options must be an object')
+    expect(() => measureLeak(() => {}, { signal: {} } as never)).toThrow(
+      'option signal must be an AbortSignal, got an object',
+    )
+  })
+
+  it.each([
+    ['fast', 'got the string "fast"'],
+    [[], 'got an array'],
+    [new Map([['batches', 4]]), 'got a Map'],
+    [new (class Options {})(), 'got an Options'],
+  ])('options that are not a plain object (%s) are rejected, naming what was received', (options, received) => {
+    expect(() => measureLeak(() => {}, options as never)).toThrow(TypeError)
+    expect(() => measureLeak(() => {}, options as never)).toThrow(`options must be a plain object`)
+    expect(() => measureLeak(() => {}, options as never)).toThrow(received)
+  })
+
+  it('an option of an earlier version says what replaced it', () => {
+    expect(() => measureLeak(() => {}, { timeBudgetMs: 1000 } as never)).toThrow(
+      'option timeBudgetMs was replaced by deadlineMs',
+    )
+    expect(() => measureLeak(() => {}, { runawayBytes: 1 } as never)).toThrow(
+      'option runawayBytes was replaced by maxRetainedBytes',
+    )
   })
 
   it('fn throwing propagates its error with the call number', () => {
@@ -61,7 +85,7 @@ describe('bad input gets a clear error, never a verdict', () => {
       if (++calls === 3) throw new RangeError('bad state')
     }
     await expect(measureLeak(fn)).rejects.toThrow(
-      'fn threw on call 3, so no verdict was reached. RangeError: bad state',
+      'fn rejected on call 3, so no verdict was reached. RangeError: bad state',
     )
   })
 
@@ -84,16 +108,17 @@ describe('bad input gets a clear error, never a verdict', () => {
         () => {
           kept.push(new Array(128 * 1024).fill(1))
         },
-        { runawayBytes: 64 * 1024 * 1024 },
+        { maxRetainedBytes: 64 * 1024 * 1024 },
       ),
     )
     expect(report.leaked).toBe(true)
     expect(report.metrics.heap.exceeded).toBe(true)
     expect(report.metrics.heap.perCall).toBeGreaterThan(512 * 1024)
     expect(report.passes.at(-1)?.runaway).toBe(true)
-    expect(report.verdict).toContain('runaway')
-    // Stopped well before the whole budget of calls: at most ~runawayBytes of growth plus one check interval.
-    expect(kept.length * 1024 * 1024).toBeLessThan(512 * 1024 * 1024)
+    expect(report.limits.stop).toBe('cap')
+    expect(report.verdict).toMatch(/stopped early after \d+ calls: memory retained since the start passed the 64\.0 MiB cap/)
+    // Stopped at the cap plus at most one check interval (a quarter of the cap).
+    expect(kept.length * 1024 * 1024).toBeLessThan(64 * 1.25 * 1024 * 1024 + 2 * 1024 * 1024)
     kept.length = 0
   })
 

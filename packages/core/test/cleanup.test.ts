@@ -102,7 +102,7 @@ describe('cleanup: nothing the harness installs stays active', () => {
         await new Promise((resolve) => setTimeout(resolve, 0))
         if (calls === 50) throw new Error('boom')
       }),
-    ).rejects.toThrow(/fn threw on call 50/)
+    ).rejects.toThrow(/fn rejected on call 50/)
     expectNothingLeftInstalled(before, listeners)
   })
 

@@ -4,10 +4,10 @@ import { measureLeak } from '../src/index.js'
 import { expectSync, explain } from './sync.js'
 
 const RUNS = 3
-// A long time budget pins the pass schedule whatever this machine's speed or load: every confirmation pass gets 4×
+// A long deadline pins the pass schedule whatever this machine's speed or load (the default 4 s may cut a pass on a
 // the calls of the one before (with the default 3 s a slow or busy machine gets 2× or 3×). Calibration is unchanged
 // (20,000 calls per batch for a cheap function either way).
-const PINNED = { diagnose: false, timeBudgetMs: 60_000 } as const
+const PINNED = { diagnose: false, deadlineMs: 60_000 } as const
 
 describe('a bounded structure that fills more slowly than the first passes see', () => {
   it('a Map capped at 90,000 entries (one per 8 calls) is clean once the horizon is extended', () => {

@@ -1,8 +1,15 @@
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { getFullGc } from '../gc.js'
+import v8 from 'node:v8'
+import { CallDriver, type CallsResult } from '../engine/calls.js'
+import { now } from '../engine/clock.js'
+import { drive, type StepRunner } from '../engine/drive.js'
+import type { RetainedCap } from '../engine/retained.js'
+import type { Steps } from '../engine/steps.js'
 import type { LeakReport } from '../report.js'
+import { describeError, isThenable } from '../util.js'
+import { runUnoptimized } from './deopt.js'
 import { type GrowthEntry, growingTypes } from './growth.js'
 import { SyncInspector } from './inspector.js'
 import { RetainerTree, retainerPath } from './retainers.js'
@@ -13,37 +20,42 @@ import type { DiagnoseSettings, GrowingType, LeakDiagnosis, RetainerPath } from 
 
 /** Enough leaked bytes for the sampling profiler (one sample per KiB on average) and clear type counts. */
 const TARGET_LEAKED_BYTES = 256 * 1024
-/** Diagnosis calls should take about this long at most. */
+/** Diagnosis calls take at most this long, and at most DIAGNOSIS_CALLS_SHARE of the time left. */
 const CALLS_TIME_MS = 250
+const DIAGNOSIS_CALLS_SHARE = 0.2
 const MIN_CALLS = 30
-const MIN_RUNAWAY_CALLS = 3
 const MAX_CALLS = 20_000
 const SAMPLING_INTERVAL_BYTES = 1024
 const RETAINER_PATHS = 3
-
-interface CallOutcome {
-  callsDone: number
-  error?: string
-}
-
-/** `settle`: let garbage go (GC; for async fns also the event loop). `gc: false` when a heap snapshot follows,
- * which collects garbage itself. */
-type Step = { type: 'calls'; count: number } | { type: 'settle'; gc: boolean }
-
-type StepInput = CallOutcome | undefined
+/**
+ * What V8 takes to write a heap snapshot, per MB of used heap (measured 40–110 ms/MB here: more for many small
+ * objects), and to read it back. A snapshot that would not finish before the deadline is skipped.
+ */
+const SNAPSHOT_MS_PER_MB = 110
+const SNAPSHOT_BASE_MS = 100
 
 /**
- * How many calls to make: enough leaked bytes to see, within a short time, and never more than an eighth of the
- * runaway limit of new memory (a leak of megabytes per call needs only a few calls to show).
+ * How many calls to make: enough leaked bytes to see, within a short time, and never more than half of what the cap
+ * still allows (a leak of megabytes per call needs only a few calls to show).
  */
-export function diagnosisCalls(report: LeakReport, settings: DiagnoseSettings, runawayBytes: number): number {
+export function diagnosisCalls(
+  report: LeakReport,
+  settings: DiagnoseSettings,
+  capLeftBytes: number,
+  remainingMs: number,
+): number {
   if (settings.calls !== undefined) return settings.calls
   const bytesPerCall = Math.max(report.metrics.heap.perCall + report.metrics.external.perCall, 1)
-  const msPerCall = report.durationMs / Math.max(1, report.calls + report.warmupCalls)
+  const msPerCall = report.limits.msPerCall
   const byBytes = Math.ceil(TARGET_LEAKED_BYTES / bytesPerCall)
-  const byTime = Math.floor(CALLS_TIME_MS / Math.max(msPerCall, 1e-6))
-  const byRunaway = Math.max(MIN_RUNAWAY_CALLS, Math.floor(runawayBytes / 8 / bytesPerCall))
-  return Math.min(byRunaway, Math.max(MIN_CALLS, Math.min(byBytes, byTime, MAX_CALLS)))
+  const byTime = Math.floor(Math.min(CALLS_TIME_MS, remainingMs * DIAGNOSIS_CALLS_SHARE) / Math.max(msPerCall, 1e-6))
+  const byCap = Math.floor(capLeftBytes / 2 / bytesPerCall)
+  return Math.max(1, Math.min(byCap, Math.max(MIN_CALLS, Math.min(byBytes, MAX_CALLS)), Math.max(1, byTime)))
+}
+
+/** Estimated time to write and parse a heap snapshot of the heap as it is now. */
+function snapshotCostMs(): number {
+  return SNAPSHOT_BASE_MS + (v8.getHeapStatistics().used_heap_size / (1024 * 1024)) * SNAPSHOT_MS_PER_MB
 }
 
 /**
@@ -51,8 +63,8 @@ export function diagnosisCalls(report: LeakReport, settings: DiagnoseSettings, r
  * ones (steps awaited). Give every live object a heap-snapshot id (no snapshot needed), make the calls under the
  * sampling heap profiler, take one heap snapshot: objects with a newer id are what the calls left alive.
  */
-function* diagnosisSteps(settings: DiagnoseSettings, calls: number): Generator<Step, LeakDiagnosis, StepInput> {
-  const startedAt = performance.now()
+function* diagnosisSteps(settings: DiagnoseSettings, calls: number, endsAt: number): Steps<LeakDiagnosis> {
+  const startedAt = now()
   const notes: string[] = []
   const diagnosis: LeakDiagnosis = {
     depth: settings.depth,
@@ -63,8 +75,16 @@ function* diagnosisSteps(settings: DiagnoseSettings, calls: number): Generator<S
     retainers: [],
     notes,
   }
+  const phasesMs: Record<string, number> = {}
+  diagnosis.phasesMs = phasesMs
+  let phaseStart = startedAt
+  const phase = (name: string) => {
+    const at = now()
+    phasesMs[name] = Math.round((phasesMs[name] ?? 0) + at - phaseStart)
+    phaseStart = at
+  }
   const finish = () => {
-    diagnosis.durationMs = performance.now() - startedAt
+    diagnosis.durationMs = now() - startedAt
     return diagnosis
   }
   let inspector: SyncInspector
@@ -94,7 +114,9 @@ function* diagnosisSteps(settings: DiagnoseSettings, calls: number): Generator<S
     } catch (error) {
       notes.push(`allocation sites skipped: the sampling heap profiler did not start (${describeError(error)}).`)
     }
-    const outcome = (yield { type: 'calls', count: calls }) as CallOutcome
+    phase('mark')
+    const callsEndAt = now() + Math.max(1, (endsAt - now()) * 0.5)
+    const outcome = (yield { type: 'calls', count: calls, stopAt: callsEndAt }) as CallsResult
     diagnosis.calls = outcome.callsDone
     if (outcome.error) {
       notes.push(
@@ -102,7 +124,17 @@ function* diagnosisSteps(settings: DiagnoseSettings, calls: number): Generator<S
           `the diagnosis uses the ${outcome.callsDone} calls before it.`,
       )
     }
-    yield { type: 'settle', gc: !wantTypes }
+    phase('calls')
+    yield { type: 'sample' }
+    phase('settle')
+    if (wantTypes && snapshotCostMs() > endsAt - now()) {
+      wantTypes = false
+      notes.push(
+        `growing types and retainers skipped: a heap snapshot of this heap would take about ` +
+          `${Math.round(snapshotCostMs()).toLocaleString('en-US')} ms and the deadline leaves ` +
+          `${Math.max(0, Math.round(endsAt - now())).toLocaleString('en-US')} ms (give the test more time to get them).`,
+      )
+    }
 
     // Snapshot before reading the profile, so the profile's own objects are not in the snapshot.
     let graph: HeapGraph | undefined
@@ -123,8 +155,10 @@ function* diagnosisSteps(settings: DiagnoseSettings, calls: number): Generator<S
         } finally {
           if (!settings.heapSnapshotPath) rmSync(path, { force: true })
         }
+        phase('snapshot')
         graph = parseHeapSnapshot(bytes)
         growth = growingTypes(graph, boundaryId, outcome.callsDone)
+        phase('parse')
       } catch (error) {
         notes.push(`growing types and retainers skipped: the heap snapshot failed (${describeError(error)}).`)
       }
@@ -147,6 +181,7 @@ function* diagnosisSteps(settings: DiagnoseSettings, calls: number): Generator<S
       return finish()
     }
 
+    phase('profile')
     let mapper: SourceMapper
     try {
       mapper = SourceMapper.fromInspector(inspector)
@@ -159,11 +194,13 @@ function* diagnosisSteps(settings: DiagnoseSettings, calls: number): Generator<S
       if (!location) return undefined
       return mapper.map(String(location[0]), '', location[1], location[2]).file
     }
+    phase('scripts')
     diagnosis.types = growth.map((entry) => toGrowingType(entry, graph, mapper))
     if (profile) diagnosis.sites = allocationSites(profile, outcome.callsDone, mapper, diagnosis.types)
     if (graph && settings.depth === 'retainers' && growth.length > 0) {
       diagnosis.retainers = retainerPaths(graph, growth, closureFile)
     }
+    phase('explain')
     if (wantTypes && growth.length === 0 && !notes.some((note) => note.includes('heap snapshot'))) {
       notes.push(
         `no type gained objects in ${outcome.callsDone} diagnosis calls: the growth may be external memory ` +
@@ -218,129 +255,48 @@ function retainerPaths(
   return paths
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Drivers
-
-/** Calls fn; named so the allocation-site search can cut leakproof's own frames off the stack. */
-function leakproofDiagnosisCall(fn: () => unknown): unknown {
-  return fn()
-}
-
-function callsSync(fn: () => unknown, count: number): CallOutcome {
-  for (let done = 0; done < count; done++) {
-    try {
-      leakproofDiagnosisCall(fn)
-    } catch (error) {
-      return { callsDone: done, error: describeError(error) }
-    }
-  }
-  return { callsDone: count }
-}
-
-async function callsAsync(fn: () => unknown, count: number, timeoutMs: number): Promise<CallOutcome> {
-  for (let done = 0; done < count; done++) {
-    let timer: NodeJS.Timeout | undefined
-    try {
-      await Promise.race([
-        Promise.resolve(leakproofDiagnosisCall(fn)),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`did not settle within ${timeoutMs} ms`)), timeoutMs)
-        }),
-      ])
-    } catch (error) {
-      return { callsDone: done, error: describeError(error) }
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-  return { callsDone: count }
-}
-
-const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve))
-
-async function settleAsync(gc: () => void): Promise<void> {
-  gc()
-  await nextMacrotask()
-  gc()
-  await new Promise<void>((resolve) => setTimeout(resolve, 0))
-  gc()
-}
-
 export interface DiagnoseInput {
-  fn: () => unknown
   report: LeakReport
   settings: DiagnoseSettings
-  callTimeoutMs: number
-  runawayBytes: number
+  /** The measurement's runner: the same calls (under the same deadline, cap and lease), readings and driver. */
+  runner: StepRunner
+  cap: RetainedCap
 }
 
-/** Diagnoses a sync fn synchronously. Never throws: failures become notes. */
-export function diagnoseSync({ fn, report, settings, runawayBytes }: DiagnoseInput): LeakDiagnosis {
-  const gc = getFullGc()
-  const calls = diagnosisCalls(report, settings, runawayBytes)
-  return guarded(settings, () => {
-    const steps = diagnosisSteps(settings, calls)
-    let input: StepInput
-    try {
-      for (;;) {
-        const step = steps.next(input)
-        if (step.done) return step.value
-        if (step.value.type === 'calls') {
-          input = callsSync(fn, step.value.count)
-        } else {
-          if (step.value.gc) {
-            gc()
-            gc()
-          }
-          input = undefined
-        }
-      }
-    } finally {
-      // Runs the generator's cleanup (profiler off, session closed) if a step threw.
-      steps.return(failed(settings, 'stopped'))
-    }
-  })
-}
-
-/** Diagnoses an async fn (or one whose memory is released by the event loop): calls are awaited. */
-export async function diagnoseAsync({
-  fn,
-  report,
-  settings,
-  callTimeoutMs,
-  runawayBytes,
-}: DiagnoseInput): Promise<LeakDiagnosis> {
-  const gc = getFullGc()
-  const calls = diagnosisCalls(report, settings, runawayBytes)
-  const steps = diagnosisSteps(settings, calls)
-  let input: StepInput
-  try {
-    for (;;) {
-      const step = steps.next(input)
-      if (step.done) return step.value
-      if (step.value.type === 'calls') {
-        input = await callsAsync(fn, step.value.count, callTimeoutMs)
-      } else {
-        await settleAsync(gc)
-        input = undefined
-      }
-    }
-  } catch (error) {
-    return failed(settings, error)
-  } finally {
-    // Runs the generator's cleanup (profiler off, session closed) if a step threw.
-    steps.return(failed(settings, 'stopped'))
+/**
+ * Diagnoses a confirmed leak within what is left of the measurement's deadline: synchronously when the measurement
+ * stayed synchronous, with awaits otherwise. Never throws for the diagnosis's own failures: they become notes.
+ */
+export function diagnose({ report, settings, runner, cap }: DiagnoseInput): LeakDiagnosis | Promise<LeakDiagnosis> {
+  const endsAt = runner.lease.endsAt
+  const capLeft = Math.max(0, cap.limitBytes - cap.retainedNow())
+  const calls = diagnosisCalls(report, settings, capLeft, endsAt - now())
+  runner.calls.catchErrors = true
+  // Every function its own frame in the profile: fn, what it calls, and the harness's call loop.
+  const optimize = runUnoptimized([runner.calls.fn, ...CallDriver.callPath])
+  runner.lease.installed('the optimisation flags', optimize)
+  const restore = () => {
+    runner.calls.catchErrors = false
+    optimize()
   }
-}
-
-function guarded(settings: DiagnoseSettings, body: () => LeakDiagnosis): LeakDiagnosis {
   try {
-    return body()
+    const result = drive(diagnosisSteps(settings, calls, endsAt), runner)
+    if (!isThenable(result)) {
+      restore()
+      return result
+    }
+    return (result as Promise<LeakDiagnosis>).then(
+      (value) => {
+        restore()
+        return value
+      },
+      (error: unknown) => {
+        restore()
+        return failed(settings, error)
+      },
+    )
   } catch (error) {
+    restore()
     return failed(settings, error)
   }
 }

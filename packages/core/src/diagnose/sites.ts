@@ -1,8 +1,6 @@
+import { isOwnFile } from '../own-files.js'
 import type { SourceMapper } from './source-map.js'
 import type { AllocationSite, GrowingType, SourcePosition } from './types.js'
-
-/** The diagnosis calls fn from a function of this name; frames above it belong to leakproof, not the user. */
-export const CALLER_FRAME_NAME = 'leakproofDiagnosisCall'
 
 interface CallFrame {
   functionName: string
@@ -22,33 +20,13 @@ export interface SamplingProfile {
   head: SamplingProfileNode
 }
 
-/**
- * The directory of leakproof's own code as V8 runs it (its dist folder, or src/diagnose from source). Read from raw
- * call sites: a stack string may have gone through source-map-support (Jest installs it) and name the source files.
- */
-function leakproofDirectory(): string | undefined {
-  const original = Error.prepareStackTrace
-  let file: string | undefined
-  try {
-    Error.prepareStackTrace = (_error, callSites) => callSites
-    const callSites = new Error('where am I').stack as unknown as NodeJS.CallSite[]
-    file = callSites[0]?.getFileName() ?? undefined
-  } catch {
-    file = undefined
-  } finally {
-    Error.prepareStackTrace = original
-  }
-  if (!file) return undefined
-  const path = file.startsWith('file://') ? file.slice('file://'.length) : file
-  return path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1)
+function isOwnFrame(frame: CallFrame): boolean {
+  return frame.url !== '' && isOwnFile(frame.url)
 }
 
-const ownDirectory = leakproofDirectory()
-
-function isOwnFrame(frame: CallFrame): boolean {
-  if (!ownDirectory) return false
-  const path = frame.url.startsWith('file://') ? frame.url.slice('file://'.length) : frame.url
-  return path.startsWith(ownDirectory)
+/** A class constructor of a growing type, or V8's synthetic frames for class fields (`<instance_members_initializer>`). */
+function isConstructorFrame(frame: CallFrame, constructors: ReadonlySet<string>): boolean {
+  return /^<.+>$/.test(frame.functionName) || constructors.has(frame.functionName)
 }
 
 function isUserFrame(frame: CallFrame): boolean {
@@ -66,13 +44,17 @@ export function allocationSites(
   growing: readonly GrowingType[],
 ): AllocationSite[] {
   const totals = new Map<string, { frame: CallFrame; bytes: number; callers: CallFrame[] }>()
+  const constructors = new Set(growing.filter((type) => type.kind === 'object').map((type) => type.name))
   const walk = (node: SamplingProfileNode, stack: CallFrame[]) => {
-    const frames = node.callFrame.functionName === CALLER_FRAME_NAME ? [] : [...stack, node.callFrame]
+    // leakproof calls fn: the frames above its innermost own frame are the harness and the test runner.
+    const frames = isOwnFrame(node.callFrame) ? [] : [...stack, node.callFrame]
     if (node.selfSize > 0) {
       const user = frames.filter(isUserFrame)
+      // What a constructor (or its class-field initialiser) allocates belongs to the `new` that called it.
+      while (user.length > 1 && isConstructorFrame(user.at(-1) as CallFrame, constructors)) user.pop()
       const frame = user.at(-1)
       // Allocations by leakproof's own code (the profiler and snapshot plumbing) are not the user's.
-      if (frame && !isOwnFrame(frame)) {
+      if (frame) {
         const key = `${frame.scriptId}:${frame.lineNumber}:${frame.columnNumber}`
         const entry = totals.get(key) ?? { frame, bytes: 0, callers: user.slice(0, -1).reverse().slice(0, 3) }
         entry.bytes += node.selfSize

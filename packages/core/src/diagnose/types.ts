@@ -96,6 +96,8 @@ export interface LeakDiagnosis {
   calls: number
   /** Wall time of the diagnosis, milliseconds. */
   durationMs: number
+  /** Where that time went, ms per phase (mark, calls, settle, snapshot, parse, profile, scripts, explain). */
+  phasesMs?: Record<string, number>
   /** Types that grew, largest bytes per call first. Empty when not measured (see `notes`). */
   types: GrowingType[]
   /** Allocation sites of memory that stayed alive, largest first. */

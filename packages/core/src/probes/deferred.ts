@@ -17,12 +17,15 @@ interface TimeoutLike {
  */
 export class DeferredWorkTracker {
   recording = false
+  /** True once a call scheduled a timer, an immediate or a tick. */
+  sawWork = false
   private hookEnabled = false
   /** asyncId → longest wait (ms) before the callback runs; Infinity for intervals. */
   private readonly pending = new Map<number, number>()
   private readonly hook = createHook({
     init: (asyncId, type, _trigger, resource) => {
       if (!this.recording || !DEFERRED_TYPES.has(type)) return
+      this.sawWork = true
       this.pending.set(asyncId, waitOf(type, resource as TimeoutLike))
     },
     destroy: (asyncId) => {

@@ -1,3 +1,5 @@
+import { isOwnFile } from '../own-files.js'
+
 /** Frames kept when capturing a creation stack: enough to get past Node's internals (timers, net, events). */
 const STACK_LIMIT = 30
 
@@ -26,24 +28,9 @@ function fileOf(site: NodeJS.CallSite): string | undefined {
   return file.startsWith('file://') ? file.slice('file://'.length) : file
 }
 
-/**
- * The directory holding leakproof's own code: `dist/` when bundled, `src/` when run from source. Frames under it are
- * the harness, not the user.
- */
-const OWN_DIRECTORY = ownDirectory()
-
-function ownDirectory(): string | undefined {
-  const file = captureCallSites()
-    .map(fileOf)
-    .find((name) => name !== undefined)
-  if (file === undefined) return undefined
-  const directory = file.slice(0, Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1)
-  return directory.replace(/[/\\]probes[/\\]$/, '/')
-}
-
 function isUserFile(file: string | undefined): file is string {
   if (file === undefined || file.startsWith('node:')) return false
-  return OWN_DIRECTORY === undefined || !file.startsWith(OWN_DIRECTORY)
+  return !isOwnFile(file)
 }
 
 /**

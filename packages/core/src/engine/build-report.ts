@@ -1,0 +1,103 @@
+import type { ResolvedOptions } from '../options.js'
+import { splitListenerKey } from '../probes/listeners.js'
+import type { LeakDetails, LeakLimits, LeakPass, LeakReport, MetricName, MetricResult } from '../report.js'
+import { METRIC_NAMES } from '../report.js'
+import type { EngineOutcome } from './engine.js'
+import type { Instruments } from './instruments.js'
+import { CONFIRM_PASSES } from './plan.js'
+
+/** Entries of each breakdown listed in the report. */
+const MAX_DETAILS = 10
+
+export interface ReportContext {
+  options: ResolvedOptions
+  instruments: Instruments
+  mode: 'sync' | 'async'
+  durationMs: number
+  limits: LeakLimits
+}
+
+export function buildReport(outcome: EngineOutcome, context: ReportContext): LeakReport {
+  const { passes, states, warmupCalls } = outcome
+  const { options, instruments } = context
+  const last = passes.at(-1) as LeakPass
+  const metrics = {} as Record<MetricName, MetricResult>
+  for (const metric of METRIC_NAMES) {
+    const measured = metric !== 'handles' || instruments.measuresHandles
+    const exceeded = states[metric] === 'leak'
+    const spanRate = (last.cumulativeRates ?? last.rates)[metric]
+    // A metric that passed although the span's rate is over budget passed because its growth faded (or stayed in
+    // the noise): the figure is then the rate of the newest calls, the last pass's own window, which the verdict
+    // rests on. A filled-up cache reads ~0 there, while its span rate still carries the filling.
+    const perCall = exceeded || spanRate <= options.budget[metric] ? spanRate : last.rates[metric]
+    metrics[metric] = {
+      perCall: measured ? perCall : 0,
+      budget: options.budget[metric],
+      exceeded,
+      unit: metric === 'heap' || metric === 'external' ? 'B' : 'count',
+      measured,
+      detectable: measured ? outcome.sensitivity[metric] : 0,
+    }
+  }
+  const leaked = Object.values(metrics).some((m) => m.exceeded)
+  return {
+    leaked,
+    calls: passes.reduce((sum, pass) => sum + (pass.samples.at(-1)?.calls ?? 0), 0),
+    warmupCalls,
+    durationMs: context.durationMs,
+    mode: context.mode,
+    turnedEventLoop: instruments.turnEventLoop,
+    metrics,
+    passes,
+    details: buildDetails(outcome, instruments),
+    verdict: explainVerdict(metrics, outcome, context.limits),
+    limits: context.limits,
+    nodeVersion: process.version,
+  }
+}
+
+function buildDetails(outcome: EngineOutcome, instruments: Instruments): LeakDetails {
+  return {
+    handles: outcome.growth.handles.slice(0, MAX_DETAILS).map(({ key, perCall, count }) => ({
+      type: key,
+      perCall,
+      live: count,
+      stacks: instruments.handles?.stacksOf(key) ?? [],
+    })),
+    listeners: outcome.growth.listeners.slice(0, MAX_DETAILS).map(({ key, perCall, count }) => ({
+      ...splitListenerKey(key),
+      perCall,
+      added: count,
+      stacks: instruments.listeners.stacksOf(key),
+    })),
+  }
+}
+
+const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+
+function explainVerdict(metrics: Record<MetricName, MetricResult>, outcome: EngineOutcome, limits: LeakLimits): string {
+  const { passes } = outcome
+  const last = passes.at(-1) as LeakPass
+  const calls = passes.reduce((sum, pass) => sum + (pass.samples.at(-1)?.calls ?? 0), 0) + outcome.warmupCalls
+  const failing = METRIC_NAMES.filter((name) => metrics[name].exceeded)
+  if (outcome.stop === 'cap' || outcome.stop === 'heap-limit') {
+    const why =
+      outcome.stop === 'cap'
+        ? `memory retained since the start passed the ${mib(limits.maxRetainedBytes)} cap`
+        : 'the heap neared its limit'
+    return `stopped early after ${calls.toLocaleString('en-US')} calls: ${why} (${mib(limits.retainedAtStop ?? 0)} retained)`
+  }
+  if (failing.length > 0) {
+    if (outcome.onePass) return `${failing.join(' and ')} grew past the budget (one pass: no time to re-measure)`
+    return passes.length > 1
+      ? `${failing.join(' and ')} kept growing at the same rate when re-measured with ${last.callsPerBatch.toLocaleString('en-US')} calls per batch`
+      : `${failing.join(' and ')} grew past the budget`
+  }
+  const tooShort = outcome.stop === 'time' ? ' before the deadline' : ''
+  if (passes.length > CONFIRM_PASSES) {
+    return `growth seen at first levelled off when the horizon was extended to ${calls.toLocaleString('en-US')} calls in ${passes.length} passes${tooShort} (a structure that filled up, one-time growth or noise)`
+  }
+  if (passes.length > 1)
+    return `growth seen at first faded when re-measured with more calls${tooShort} (one-time or noise)`
+  return `no metric grew past its budget${tooShort}`
+}

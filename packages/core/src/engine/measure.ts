@@ -1,0 +1,147 @@
+import { diagnose } from '../diagnose/diagnose.js'
+import { getFullGc } from '../gc.js'
+import type { ResolvedOptions } from '../options.js'
+import { readMemory } from '../probes/memory.js'
+import type { LeakLimits, LeakReport } from '../report.js'
+import { isThenable } from '../util.js'
+import { buildReport } from './build-report.js'
+import { CallDriver, type CallsStop, type MeasuredFunction } from './calls.js'
+import { now } from './clock.js'
+import { drive, type StepRunner } from './drive.js'
+import { type EngineOutcome, engine } from './engine.js'
+import { Instruments } from './instruments.js'
+import { acquireLease, type MeasurementLease } from './lease.js'
+import { planTime } from './plan.js'
+import { type CapState, RetainedCap } from './retained.js'
+
+/** Default deadline when no runner says how long the test may take: fits Jest's and Vitest's default 5 s timeout. */
+export const DEFAULT_DEADLINE_MS = 4000
+/** Under a runner, the deadline leaves this share of the test's timeout (at least RUNNER_MARGIN_MIN_MS) to the test. */
+const RUNNER_MARGIN_SHARE = 0.2
+const RUNNER_MARGIN_MIN_MS = 500
+const MIN_DEADLINE_MS = 100
+
+/** What an adapter knows about the running test. */
+export interface RunnerContext {
+  source: 'vitest' | 'jest'
+  /** The test's timeout, ms; 0 or Infinity when it has none. */
+  testTimeoutMs: number
+  /** Time the test has already run, ms. */
+  elapsedMs: number
+  /** Aborted when the test times out or is cancelled. */
+  signal?: AbortSignal
+}
+
+export function resolveDeadline(
+  options: ResolvedOptions,
+  runner: RunnerContext | undefined,
+): { deadlineMs: number; source: LeakLimits['deadlineSource'] } {
+  const timeout = runner?.testTimeoutMs ?? 0
+  const fromRunner =
+    runner && timeout > 0 && Number.isFinite(timeout)
+      ? timeout - Math.max(RUNNER_MARGIN_MIN_MS, timeout * RUNNER_MARGIN_SHARE) - runner.elapsedMs
+      : undefined
+  if (options.deadlineMs !== undefined) {
+    const deadlineMs = fromRunner === undefined ? options.deadlineMs : Math.min(options.deadlineMs, fromRunner)
+    return { deadlineMs: Math.max(MIN_DEADLINE_MS, deadlineMs), source: 'option' }
+  }
+  if (runner && fromRunner !== undefined) {
+    return { deadlineMs: Math.max(MIN_DEADLINE_MS, fromRunner), source: runner.source }
+  }
+  return { deadlineMs: DEFAULT_DEADLINE_MS, source: 'default' }
+}
+
+/**
+ * The one entry every public API goes through: the measurement and, on a confirmed leak, its diagnosis, all within
+ * one deadline and under one process-wide lease that is released on every exit path. Returns synchronously for a
+ * sync fn unless the event loop must turn; a promise for an async fn.
+ */
+export function measure(
+  fn: MeasuredFunction,
+  options: ResolvedOptions,
+  runner?: RunnerContext,
+): LeakReport | Promise<LeakReport> {
+  const deadline = resolveDeadline(options, runner)
+  const lease = acquireLease({ deadlineMs: deadline.deadlineMs, signal: options.signal ?? runner?.signal })
+  let result: LeakReport | Promise<LeakReport>
+  try {
+    result = start(fn, options, lease, deadline.source)
+  } catch (error) {
+    release(lease)
+    throw error
+  }
+  if (!isThenable(result)) {
+    release(lease)
+    return result
+  }
+  return result.finally(() => release(lease))
+}
+
+function release(lease: MeasurementLease): void {
+  const failures = lease.release()
+  if (failures.length > 0) {
+    process.emitWarning(`leakproof could not undo everything it installed: ${failures.join('; ')}`)
+  }
+}
+
+function start(
+  fn: MeasuredFunction,
+  options: ResolvedOptions,
+  lease: MeasurementLease,
+  deadlineSource: LeakLimits['deadlineSource'],
+): LeakReport | Promise<LeakReport> {
+  const gc = getFullGc()
+  const startReading = { ...readMemory(), handles: 0, listeners: 0, handleTypes: new Map(), listenerKeys: new Map() }
+  const instruments = new Instruments(options, lease)
+  const cap = new RetainedCap(options.maxRetainedBytes, gc)
+  const calls = new CallDriver(fn, lease, instruments, cap, options.callTimeoutMs)
+  const runner: StepRunner = { calls, instruments, lease, gc, settleTimersMs: options.settleTimersMs, mode: 'sync' }
+  const time = planTime(lease.startedAt, lease.deadlineMs, options.diagnose !== false)
+  const steps = (firstCallStop: CallsStop | undefined) =>
+    engine({
+      options,
+      time,
+      turnsEventLoop: () => instruments.turnEventLoop,
+      capLeftBytes: () => Math.max(0, cap.limitBytes - cap.retainedNow()),
+      start: startReading,
+      firstCallStop,
+      instrumentsChanged: () => instruments.switchedOff,
+    })
+  const finish = (outcome: EngineOutcome): LeakReport | Promise<LeakReport> => {
+    const callsMade = lease.callNumber
+    const durationMs = now() - lease.startedAt
+    const limits: LeakLimits = {
+      deadlineMs: lease.deadlineMs,
+      deadlineSource,
+      maxRetainedBytes: cap.limitBytes,
+      stop: outcome.stop,
+      msPerCall: durationMs / Math.max(1, callsMade),
+      ...(outcome.stop === 'cap' || outcome.stop === 'heap-limit' ? { retainedAtStop: cap.retainedAtStop } : {}),
+    }
+    const report = buildReport(outcome, { options, instruments, mode: runner.mode, durationMs, limits })
+    if (!report.leaked || options.diagnose === false) return report
+    const diagnosis = diagnose({ report, settings: options.diagnose, runner, cap })
+    if (!isThenable(diagnosis)) {
+      report.diagnosis = diagnosis
+      return report
+    }
+    return diagnosis.then((value) => {
+      report.diagnosis = value
+      return report
+    })
+  }
+  // Call 1 tells a sync fn from an async one.
+  const first = calls.callOnce()
+  if (isThenable(first)) {
+    runner.mode = 'async'
+    instruments.turnEventLoop = true
+    return calls.settle(first, 1).then(() => continueWith(drive(steps(stopOf(cap.check(1))), runner), finish))
+  }
+  return continueWith(drive(steps(stopOf(cap.check(1))), runner), finish)
+}
+
+const stopOf = (state: CapState): CallsStop | undefined => (state === 'ok' ? undefined : state)
+
+function continueWith<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+  return isThenable(value) ? (value as Promise<T>).then(next) : next(value as T)
+}

@@ -1,0 +1,134 @@
+import type { LeakPass, LeakSample, MetricName } from '../report.js'
+import { METRIC_NAMES } from '../report.js'
+import { growthPerCall, judgedWindow } from '../stats/estimate.js'
+import type { CallsResult, CallsStop } from './calls.js'
+import { now } from './clock.js'
+import type { Reading } from './sample.js'
+import type { Steps } from './steps.js'
+
+/** Growth per call of one handle type or listener key over a pass's judged window, and its count at the end. */
+export interface KeyGrowth {
+  key: string
+  perCall: number
+  count: number
+}
+
+export interface BreakdownGrowth {
+  handles: KeyGrowth[]
+  listeners: KeyGrowth[]
+}
+
+export interface PassPlan {
+  callsPerBatch: number
+  batches: number
+  /** Clock time at which the calls stop, whatever is left of the pass. */
+  stopAt: number
+  floorOf: (metric: MetricName) => number
+}
+
+export interface PassResult {
+  pass: LeakPass
+  growth: BreakdownGrowth
+  /** Why the calls stopped before the planned batches, if they did. */
+  stopped?: CallsStop
+}
+
+/**
+ * One pass: a baseline reading, then batches of calls each followed by a reading. Readings go into arrays allocated
+ * before the baseline, so the harness itself retains nothing per sample.
+ */
+export function* measurePass(plan: PassPlan): Steps<PassResult> {
+  const startedAt = now()
+  const size = plan.batches + 1
+  const callsAt = new Float64Array(size)
+  const series = Object.fromEntries(METRIC_NAMES.map((name) => [name, new Float64Array(size)])) as Record<
+    MetricName,
+    Float64Array
+  >
+  const first = (yield { type: 'sample' }) as Reading
+  for (const name of METRIC_NAMES) series[name][0] = first[name]
+  // The handle and listener breakdowns of the readings up to the judged window's start (where the window of a pass
+  // cut short may start), and of the latest one. Keeping later ones would retain a few hundred bytes per reading
+  // inside the window: the harness's own growth.
+  const keptUpTo = Math.floor(plan.batches / 3)
+  const breakdowns: Array<Pick<Reading, 'handleTypes' | 'listenerKeys'>> = [first]
+  let last: Pick<Reading, 'handleTypes' | 'listenerKeys'> = first
+  let count = 1
+  let calls = 0
+  let stopped: PassResult['stopped']
+  for (let batch = 0; batch < plan.batches; batch++) {
+    const result = (yield { type: 'calls', count: plan.callsPerBatch, stopAt: plan.stopAt }) as CallsResult
+    calls += result.callsDone
+    if (result.callsDone > 0 || result.stopped !== undefined) {
+      const reading = (yield { type: 'sample' }) as Reading
+      callsAt[count] = calls
+      for (const name of METRIC_NAMES) series[name][count] = reading[name]
+      if (count <= keptUpTo) breakdowns.push(reading)
+      last = reading
+      count++
+    }
+    if (result.stopped !== undefined) {
+      stopped = result.stopped
+      break
+    }
+  }
+  const pass = buildPass(plan, callsAt, series, count, calls, startedAt, stopped)
+  const startIndex = pass.runaway ? 0 : pass.windowStart
+  const start = breakdowns[startIndex] ?? first
+  const windowCallCount = Math.max(1, calls - (pass.samples[startIndex]?.calls ?? 0))
+  return {
+    pass,
+    stopped,
+    growth: {
+      handles: keyGrowth(start.handleTypes, last.handleTypes, windowCallCount),
+      listeners: keyGrowth(start.listenerKeys, last.listenerKeys, windowCallCount),
+    },
+  }
+}
+
+function buildPass(
+  plan: PassPlan,
+  callsAt: Float64Array,
+  series: Record<MetricName, Float64Array>,
+  count: number,
+  calls: number,
+  startedAt: number,
+  stopped: PassResult['stopped'],
+): LeakPass {
+  const samples: LeakSample[] = Array.from({ length: count }, (_, i) => ({
+    calls: callsAt[i] as number,
+    heap: series.heap[i] as number,
+    external: series.external[i] as number,
+    handles: series.handles[i] as number,
+    listeners: series.listeners[i] as number,
+  }))
+  const runaway = stopped === 'cap' || stopped === 'heap-limit'
+  const window = runaway ? samples : judgedWindow(samples)
+  const rates = { heap: 0, external: 0, handles: 0, listeners: 0 }
+  for (const metric of METRIC_NAMES) {
+    rates[metric] = runaway
+      ? ((samples.at(-1)?.[metric] ?? 0) - (samples[0]?.[metric] ?? 0)) / Math.max(1, calls)
+      : growthPerCall(
+          window.map((s) => ({ x: s.calls, y: s[metric] })),
+          plan.floorOf(metric),
+        )
+  }
+  return {
+    callsPerBatch: plan.callsPerBatch,
+    samples,
+    windowStart: samples.length - window.length,
+    rates,
+    durationMs: now() - startedAt,
+    runaway,
+  }
+}
+
+/** Keys whose count grew between two breakdowns, fastest growth first. */
+function keyGrowth(start: ReadonlyMap<string, number>, end: ReadonlyMap<string, number>, calls: number): KeyGrowth[] {
+  const grown: KeyGrowth[] = []
+  for (const [key, count] of end) {
+    const perCall = (count - (start.get(key) ?? 0)) / calls
+    if (perCall > 0) grown.push({ key, perCall, count })
+  }
+  return grown.sort((a, b) => b.perCall - a.perCall)
+}

@@ -1,0 +1,134 @@
+import type { ResolvedBudget } from '../options.js'
+import type { LeakPass } from '../report.js'
+import { METRIC_NAMES } from '../report.js'
+import { clamp } from '../util.js'
+
+/** Calibration doubles the calls until they have taken this long. */
+export const CALIBRATION_MS = 5
+/**
+ * Enough to time a cheap call (8,192 calls of 20 ns take 160 µs); more would only delay pass 1 and push the first
+ * doubling of a growing Map or array past its window (see HORIZON_GROWTH).
+ */
+export const MAX_CALIBRATION_CALLS = 8192
+/** Chunks of 1, 2, 4 and 8 calls at least; batches are sized from the fastest (warmest) chunk. */
+export const MIN_CALIBRATION_CHUNKS = 4
+/** More calls per batch add time, not sensitivity, once the window holds SENSITIVITY_MARGIN × floor / budget calls. */
+const MAX_CALLS_PER_BATCH = 50_000
+/**
+ * The first pass's judged window aims at this many times the calls whose growth at the budget equals the noise floor
+ * (4 KiB / 0.25 B = 16,384 calls for sync heap): a leak at the budget then stands out by 2× and clean code's noise
+ * reads at most half the budget, so a clean verdict needs no second pass.
+ */
+const SENSITIVITY_MARGIN = 2
+/** The first pass may take this share of the time the measurement has (most clean verdicts are that one pass)... */
+const PASS1_SHARE = 1 / 10
+/** ...within these bounds, ms. */
+const PASS1_MIN_MS = 40
+const PASS1_MAX_MS = 300
+/** Pass 1 judges; passes 2 and 3 confirm; a metric still fading after pass 3 gets extension passes, up to this many. */
+export const CONFIRM_PASSES = 3
+export const MAX_PASSES = 6
+
+/** The time a measurement may spend, as clock times. */
+export interface TimePlan {
+  startedAt: number
+  /** The calls stop here: what follows (a last reading, the report, the diagnosis) fits before the deadline. */
+  measureEndsAt: number
+  /** The first pass's calls should take about this long. */
+  pass1Ms: number
+}
+
+/**
+ * Splits the deadline: the diagnosis of a leak (if on) gets up to 30% of it and at most 2 s, the last reading a
+ * small reserve, the measurement the rest; the first pass a tenth of the measurement (40–300 ms).
+ */
+export function planTime(startedAt: number, deadlineMs: number, diagnose: boolean): TimePlan {
+  const diagnosisReserve = diagnose ? Math.min(2000, deadlineMs * 0.3) : 0
+  const sampleReserve = Math.min(250, deadlineMs * 0.05)
+  const measureMs = Math.max(deadlineMs * 0.5, deadlineMs - diagnosisReserve - sampleReserve)
+  return {
+    startedAt,
+    measureEndsAt: startedAt + measureMs,
+    pass1Ms: clamp(measureMs * PASS1_SHARE, PASS1_MIN_MS, PASS1_MAX_MS),
+  }
+}
+
+/** Calls in the first pass's judged window for the sensitivity target of every metric. */
+export function sensitivityCalls(budget: ResolvedBudget, floorOf: (metric: (typeof METRIC_NAMES)[number]) => number) {
+  let calls = 1
+  for (const metric of METRIC_NAMES) {
+    const perCallBudget = Math.max(budget[metric], 1e-9)
+    calls = Math.max(calls, (SENSITIVITY_MARGIN * floorOf(metric)) / perCallBudget)
+  }
+  return Math.ceil(calls)
+}
+
+/**
+ * Calls per batch of the first pass: enough for the sensitivity target in its judged window (the later two thirds),
+ * fewer when that would take longer than `pass1Ms`.
+ */
+export function firstPassCallsPerBatch(
+  msPerCall: number,
+  batches: number,
+  windowCallsWanted: number,
+  pass1Ms: number,
+): number {
+  const windowBatches = batches - Math.floor(batches / 3)
+  const bySensitivity = Math.ceil(windowCallsWanted / windowBatches)
+  const byTime = Math.floor(pass1Ms / (batches * Math.max(msPerCall, 1e-6)))
+  return clamp(Math.min(bySensitivity, byTime), 1, MAX_CALLS_PER_BATCH)
+}
+
+/** Pass 1 is not sized past this projected growth, from the warm-up's growth per call. */
+const PASS1_GROWTH_BYTES = 1024 * 1024
+/** ...but never under this many calls per batch: the horizon must outlast caches of a few thousand entries. */
+const PASS1_MIN_CALLS_PER_BATCH = 200
+
+/**
+ * Pass 1 covers at least this many times the calls before it (calibration and warm-up), so its judged window (its
+ * later two thirds) spans a doubling of the calls made: growth in steps at 2^k entries shows in it. Sized by
+ * sensitivity pass 1 is larger anyway; the rule matters when memory sizes it down (then the warm-up grew, and a
+ * clean-looking pass 1 is confirmed, see `engine.ts`) or when calibration ran many calls.
+ */
+export const PASS1_HORIZON_GROWTH = 3
+
+/**
+ * Calls per batch that keep pass 1's projected growth under PASS1_GROWTH_BYTES, given the warm-up's growth per call:
+ * a leak of 64 B/call stands out of a 4 KiB floor 256 times over in 1 MiB, so more calls only grow the heap that
+ * every GC and the diagnosis's snapshot must walk.
+ */
+export function firstPassByMemory(warmupGrowthPerCall: number, batches: number): number {
+  if (warmupGrowthPerCall <= 0) return MAX_CALLS_PER_BATCH
+  return Math.max(PASS1_MIN_CALLS_PER_BATCH, Math.floor(PASS1_GROWTH_BYTES / (batches * warmupGrowthPerCall)))
+}
+
+/**
+ * A confirmation or extension pass covers at least this many times the calls made before it (warm-up included), so
+ * the span grows geometrically: growth in steps — a Map or an array doubling its backing store at 2^k entries, i.e.
+ * at call counts that double — always has a step inside the new pass's judged window (its later two thirds, from 2×
+ * to 4× the calls before it), and a bounded structure that filled up shows as flat there.
+ */
+const HORIZON_GROWTH = 3
+
+/**
+ * Calls per batch of a confirmation (or extension) pass: HORIZON_GROWTH × the calls so far, fewer when the time left
+ * or half the memory the cap still allows would not hold them — but never fewer than the previous pass.
+ * Undefined when not even the previous pass's size fits in the time left.
+ */
+export function nextPassCallsPerBatch(
+  previous: LeakPass,
+  callsSoFar: number,
+  remainingMs: number,
+  batches: number,
+  capLeftBytes: number,
+): number | undefined {
+  const wanted = Math.max(previous.callsPerBatch * 2, Math.ceil((HORIZON_GROWTH * callsSoFar) / batches))
+  const msPerBatchCall = previous.durationMs / Math.max(1, previous.callsPerBatch)
+  const byTime = msPerBatchCall > 0 ? Math.floor(remainingMs / msPerBatchCall) : wanted
+  const bytesPerCall = Math.max(previous.rates.heap + previous.rates.external, 0)
+  const byMemory = Math.floor(capLeftBytes / 2 / Math.max(1e-9, bytesPerCall * batches))
+  const perBatch = Math.min(wanted, byTime, Math.max(byMemory, previous.callsPerBatch))
+  if (perBatch < previous.callsPerBatch)
+    return byTime >= previous.callsPerBatch / 2 ? previous.callsPerBatch : undefined
+  return perBatch
+}

@@ -1,0 +1,18 @@
+import type { CallsResult } from './calls.js'
+import type { Reading } from './sample.js'
+
+/**
+ * What the engine and the diagnosis ask their driver to do. They are written once as generators of these steps, so
+ * the same logic runs a sync function synchronously and an async one with awaits.
+ */
+export type Step =
+  /** Call fn `count` times, stopping early at `stopAt` (clock time). */
+  | { type: 'calls'; count: number; stopAt: number }
+  /** A post-GC reading (after the event loop turned, when it must). */
+  | { type: 'sample' }
+  /** Run the reading code a few hundred times without a GC, so V8 has compiled it before the first reading. */
+  | { type: 'warm-harness' }
+
+export type StepResult = CallsResult | Reading | undefined
+
+export type Steps<R> = Generator<Step, R, StepResult>

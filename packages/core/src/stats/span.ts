@@ -1,0 +1,85 @@
+import type { LeakPass, MetricName } from '../report.js'
+import type { PassReading } from './decide.js'
+import { growthPerCall, median } from './estimate.js'
+
+/**
+ * Growth over a judged window that noise alone can produce, in the metric's unit. Post-GC heap readings of clean
+ * sync code move by up to ~2 KB over a window (harness and JIT leftovers); with the event loop turning between
+ * batches (async code, timers) one-time steps of 8–10 KB were seen in Vitest workers.
+ */
+export function noiseFloor(metric: MetricName, turnsEventLoop: boolean): number {
+  if (metric === 'heap') return turnsEventLoop ? 16 * 1024 : 4 * 1024
+  if (metric === 'external') return 4 * 1024
+  // Counts of clean code did not move by one in any sample (11 cases × 5 runs), but a lazily created singleton (the
+  // DNS channel of a first listen(), http's date-cache timer) is a one-time step of 1: it takes 2 to stand out.
+  return 2
+}
+
+/** Calls between the first and last sample of a pass's judged window. */
+export function windowCalls(pass: LeakPass): number {
+  return (pass.samples.at(-1)?.calls ?? 0) - (pass.samples[pass.windowStart]?.calls ?? 0)
+}
+
+/**
+ * Batch-to-batch noise of a metric in a pass: the robust spread (1.4826 × median absolute deviation) of the growth
+ * from one reading to the next around its median. A steady leak adds the same growth every batch and a Map's table
+ * grows in rare steps, so both read near 0; a heap that wanders by ±20 KB between post-GC readings reads ~20 KB.
+ */
+export function batchNoise(pass: LeakPass, metric: MetricName): number {
+  const steps = pass.samples.slice(1).map((sample, i) => sample[metric] - (pass.samples[i]?.[metric] ?? 0))
+  if (steps.length < 2) return 0
+  const typical = median(steps)
+  return 1.4826 * median(steps.map((step) => Math.abs(step - typical)))
+}
+
+/** A metric's reading over the span of the passes so far, with the calls the span covers. */
+export interface SpanReading extends PassReading {
+  growth: number
+  /** Measured calls from the start of pass 1's judged window to the end of the last pass. */
+  spanCalls: number
+}
+
+/**
+ * A metric's reading after the given passes: pass 1 alone is judged on its window; with confirmation passes the
+ * rate runs from the start of pass 1's window to the end of the last pass. Over that growing span a real leak keeps
+ * its rate, step growth (a Map doubling its table) averages out instead of falling between windows, and one-time
+ * growth fades like 1/N.
+ */
+export function spanReading(passes: readonly LeakPass[], metric: MetricName, floor: number): SpanReading {
+  const [first] = passes
+  if (!first) return { rate: 0, growth: 0, spanCalls: 0, floor }
+  if (passes.length === 1) {
+    const calls = windowCalls(first)
+    return { rate: first.rates[metric], growth: first.rates[metric] * calls, spanCalls: calls, floor }
+  }
+  const points: { x: number; y: number }[] = []
+  let offset = 0
+  let shift = 0
+  passes.forEach((pass, index) => {
+    // A later pass joins the span at its first batch's reading: no call runs between passes, and the first batch at
+    // a larger batch size is where one-time costs of that size land (the handle tracker's table growing to hold a
+    // batch of live handles, V8 sizing its own tables), not growth per call. Its calls are left out of the span too,
+    // so a steady leak's line stays continuous.
+    const joinAt = index === 0 ? pass.windowStart : Math.min(1, pass.samples.length - 1)
+    const samples = pass.samples.slice(joinAt)
+    const join = samples[0]
+    if (!join) return
+    let xShift = offset
+    if (index > 0) {
+      shift = (points.at(-1)?.y ?? 0) - join[metric]
+      xShift = offset - join.calls
+    }
+    for (const sample of samples) points.push({ x: xShift + sample.calls, y: sample[metric] + shift })
+    offset = xShift + (pass.samples.at(-1)?.calls ?? 0)
+  })
+  const rate = growthPerCall(points, floor)
+  const spanCalls = (points.at(-1)?.x ?? 0) - (points[0]?.x ?? 0)
+  const last = passes.at(-1) as LeakPass
+  return {
+    rate,
+    growth: rate * spanCalls,
+    spanCalls,
+    floor,
+    own: { rate: last.rates[metric], growth: last.rates[metric] * windowCalls(last), noise: batchNoise(last, metric) },
+  }
+}
