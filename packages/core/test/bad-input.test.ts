@@ -116,7 +116,9 @@ describe('bad input gets a clear error, never a verdict', () => {
     expect(report.metrics.heap.perCall).toBeGreaterThan(512 * 1024)
     expect(report.passes.at(-1)?.runaway).toBe(true)
     expect(report.limits.stop).toBe('cap')
-    expect(report.verdict).toMatch(/stopped early after \d+ calls: memory retained since the start passed the 64\.0 MiB cap/)
+    expect(report.verdict).toMatch(
+      /stopped early after \d+ calls: memory retained since the start passed the 64\.0 MiB cap/,
+    )
     // Stopped at the cap plus at most one check interval (a quarter of the cap).
     expect(kept.length * 1024 * 1024).toBeLessThan(64 * 1.25 * 1024 * 1024 + 2 * 1024 * 1024)
     kept.length = 0

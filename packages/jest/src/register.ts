@@ -1,4 +1,4 @@
-import { createToLeakMatcher, type LeakReport, summarizeReport } from '@leakproof/core'
+import { createToLeakMatcher, type LeakReport, type RunnerContext, summarizeReport } from '@leakproof/core'
 import { addressForThisProcess, writeRecord } from './channel.js'
 
 /** The part of Jest's `expect` that registration uses. */
@@ -22,10 +22,41 @@ interface PendingMeasurement {
 }
 
 /**
- * The hooks wait for a measurement that is still running: its own limits (timeBudgetMs, callTimeoutMs) end it,
- * so this only has to be longer than any of them.
+ * The hooks wait for a measurement that is still running: they abort it first (it stops at the next call boundary),
+ * so this is only a backstop.
  */
-const GUARD_TIMEOUT_MS = 600_000
+const GUARD_TIMEOUT_MS = 60_000
+
+/** The part of jest-circus's state leakproof reads: the running test's timeout and start. Not public API. */
+interface CircusState {
+  testTimeout?: unknown
+  currentlyRunningTest?: { timeout?: unknown; startedAt?: unknown } | null
+}
+
+/**
+ * jest-circus keeps its state on the test file's global under a symbol it does not export. When it is there, the
+ * measurement's deadline follows the test's own timeout (`testTimeout`, `jest.setTimeout`, the third argument of
+ * `test`); when it is not (another runner, a future Jest), the default deadline fits Jest's default 5 s.
+ */
+function circusState(): CircusState | undefined {
+  const symbol = Object.getOwnPropertySymbols(globalThis).find((s) => s.description === 'JEST_STATE_SYMBOL')
+  const state = symbol ? (globalThis as Record<symbol, unknown>)[symbol] : undefined
+  return typeof state === 'object' && state !== null ? (state as CircusState) : undefined
+}
+
+function jestRunnerContext(signal: AbortSignal): RunnerContext {
+  const state = circusState()
+  const test = state?.currentlyRunningTest
+  const own = typeof test?.timeout === 'number' ? test.timeout : undefined
+  const configured = typeof state?.testTimeout === 'number' ? state.testTimeout : undefined
+  const startedAt = typeof test?.startedAt === 'number' ? test.startedAt : undefined
+  return {
+    source: 'jest',
+    testTimeoutMs: own ?? configured ?? 0,
+    elapsedMs: startedAt === undefined ? 0 : Math.max(0, Date.now() - startedAt),
+    signal,
+  }
+}
 
 function stillRunningMessage(report: LeakReport | undefined): string {
   const why =
@@ -38,7 +69,7 @@ function stillRunningMessage(report: LeakReport | undefined): string {
   return (
     'leakproof: expect(fn).toLeak() was still running when the test ended, so its verdict could not fail the test. ' +
     `${why}: write \`await expect(fn).not.toLeak()\` in an async test. If you did await it, the test timed out ` +
-    `first: give the test more time (test(name, fn, 30_000)).${outcome}`
+    `first: give the test more time (test(name, fn, 30_000)). The measurement was stopped when the test ended.${outcome}`
   )
 }
 
@@ -50,8 +81,11 @@ export function installToLeak({ expect, afterEach, afterAll }: JestGlobalsLike):
   const address = addressForThisProcess(process.env, process.pid, process.ppid)
   const pending = new Set<PendingMeasurement>()
   let lastReport: LeakReport | undefined
+  // One controller per test: aborted when the test ends with a measurement still running.
+  let controller = new AbortController()
 
   const toLeak = createToLeakMatcher({
+    runner: () => jestRunnerContext(controller.signal),
     onReport(report) {
       lastReport = report
       if (!address) return
@@ -79,8 +113,12 @@ export function installToLeak({ expect, afterEach, afterAll }: JestGlobalsLike):
   const guard = async () => {
     const running = [...pending].filter((measurement) => !measurement.settled)
     pending.clear()
+    const ending = controller
+    controller = new AbortController()
     if (running.length === 0) return
-    // Let it finish here, or the next test's measurement would overlap it.
+    // Stop it at its next call boundary and let it release the process, or the next test's measurement would
+    // overlap it.
+    ending.abort(new Error('the test ended while the measurement was running'))
     await Promise.all(running.map((measurement) => measurement.done))
     throw new Error(stillRunningMessage(lastReport))
   }

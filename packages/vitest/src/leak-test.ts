@@ -4,7 +4,10 @@ import { registerToLeak } from './matcher.js'
 
 /** `leakTest` options: the leak options, plus the test's timeout. */
 export interface LeakTestOptions extends LeakOptions {
-  /** Test timeout in milliseconds. Default 60,000: a measurement that suspects a leak re-measures with more calls. */
+  /**
+   * Test timeout in milliseconds. Default: Vitest's `testTimeout` (5 s unless configured). The measurement's deadline
+   * comes from it: a longer timeout gives a slow function more calls, so a smaller leak can be seen.
+   */
   timeout?: number
 }
 
@@ -17,8 +20,6 @@ export interface LeakTestFunction {
   skipIf: (condition: unknown) => LeakTestFunction
   runIf: (condition: unknown) => LeakTestFunction
 }
-
-const DEFAULT_TIMEOUT_MS = 60_000
 
 function checkLeak(context: TestContext, fn: () => unknown, options: LeakOptions | undefined): void | Promise<void> {
   // Works without the setup file too: registering twice is harmless.
@@ -41,7 +42,7 @@ export const leakTest = TestRunner.createTaskCollector(function collectLeakTest(
   const measured = fn as (() => unknown) | undefined
   TestRunner.getCurrentSuite().task(name, {
     ...this,
-    timeout: timeout ?? DEFAULT_TIMEOUT_MS,
+    ...(timeout === undefined ? {} : { timeout }),
     handler: measured
       ? (context: TestContext) => checkLeak(context, measured, options === undefined ? undefined : leakOptions)
       : undefined,

@@ -5,6 +5,7 @@ import {
   type LeakReport,
   type MatcherContextLike,
   type MatcherResult,
+  type RunnerContext,
   summarizeReport,
 } from '@leakproof/core'
 import type { ExpectStatic, RunnerTestCase } from 'vitest'
@@ -25,10 +26,10 @@ interface AsyncGuard {
 }
 
 /**
- * How long the forgotten-await hook may wait for the measurement. Vitest's default hook timeout (10 s) is shorter
- * than a measurement on a busy machine; a timed-out hook would let the measurement run into the next test.
+ * How long the forgotten-await hook may wait for the measurement: it ends by its deadline (within the test's
+ * timeout) or at the next call boundary once the test's signal aborts, so this is only a backstop.
  */
-const GUARD_HOOK_TIMEOUT_MS = 300_000
+const GUARD_HOOK_TIMEOUT_MS = 60_000
 
 const guards = new WeakMap<Promise<MatcherResult>, AsyncGuard>()
 const lastReports = new WeakMap<VitestMatcherContext, LeakReport>()
@@ -89,10 +90,12 @@ function watchAsync(pending: Promise<MatcherResult>, context: VitestMatcherConte
         (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
       )
       if (context.task?.result?.state === 'fail') {
-        // Awaited or not, the test had already failed (a timeout, most often) while the measurement ran.
+        // Awaited or not, the test had already failed (a timeout, most often) while the measurement ran; the test's
+        // signal stopped it at the next call boundary, so later tests do not wait for it.
         throw new Error(
-          `leakproof: the test failed before ${assertionText(context)} finished. If it timed out, raise its timeout: ` +
-            `a measurement can take several seconds (see timeBudgetMs).\nIts verdict:\n${outcome}`,
+          `leakproof: the test failed before ${assertionText(context)} finished; the measurement stopped then. ` +
+            'If the test timed out, give it more time: the measurement fits its deadline inside the timeout, so ' +
+            `the time went elsewhere in the test.\nWhat the measurement said: ${outcome}`,
         )
       }
       throw new Error(notAwaitedMessage(context, lastReports.get(context), outcome))
@@ -103,7 +106,22 @@ function watchAsync(pending: Promise<MatcherResult>, context: VitestMatcherConte
   return guard
 }
 
+/** The running test's timeout, elapsed time and abort signal: the measurement's deadline comes from them. */
+function runnerContext(context: VitestMatcherContext): RunnerContext | undefined {
+  const task = context.task
+  if (!task) return undefined
+  const startTime = task.result?.startTime
+  const signal = (task.context as { signal?: AbortSignal } | undefined)?.signal
+  return {
+    source: 'vitest',
+    testTimeoutMs: typeof task.timeout === 'number' ? task.timeout : 0,
+    elapsedMs: typeof startTime === 'number' ? Math.max(0, Date.now() - startTime) : 0,
+    ...(signal ? { signal } : {}),
+  }
+}
+
 const coreToLeak = createToLeakMatcher<VitestMatcherContext>({
+  runner: runnerContext,
   onReport(report, context) {
     lastReports.set(context, report)
     if (context.task) recordLeakReport(context.task, report)

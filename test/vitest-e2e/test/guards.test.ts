@@ -42,12 +42,12 @@ describe('forgotten await', () => {
   })
 })
 
-test('a test that times out during an awaited measurement says to raise the timeout, not to await', () => {
-  const messages = messagesOf(expectStatus(run, 'awaited, but the test times out first', 'failed'))
-  expect(messages).toContain(
-    'the test failed before expect(fn).not.toLeak() finished. If it timed out, raise its timeout',
-  )
+test('a call slower than the test allows fails with the deadline, before the test times out', () => {
+  const messages = messagesOf(expectStatus(run, 'a call slower than the test allows fails with the deadline', 'failed'))
+  expect(messages).toMatch(/call 1 of fn had not settled after \d+ ms when the measurement's deadline \(\d+ ms\)/)
+  expect(messages).not.toContain('Test timed out')
   expect(messages).not.toContain('was not awaited')
+  expectStatus(run, 'the test after it measures normally', 'passed')
 })
 
 describe('concurrent tests', () => {

@@ -3,26 +3,38 @@ import vm from 'node:vm'
 
 /**
  * Optimised code inlines callees into their callers, and V8's sampling heap profiler names only the physical frames:
- * an allocation in `openSession`, inlined into the test's arrow, is charged to the arrow. For its few hundred calls
- * the diagnosis runs the measured function (and leakproof's call loop, into which V8 may inline it) deoptimised, with
- * optimisation off, so every JS function is a frame of its own. The flags go back to what they were afterwards.
+ * an allocation in `openSession`, inlined into the test's arrow, is charged to the arrow, and the arrow itself may be
+ * inlined into leakproof's call loop (compiled on the stack during a long batch, OSR). For its few hundred calls the
+ * diagnosis runs the measured function deoptimised and the call loop with its compiled code cleared, with optimisation
+ * off, so every JS function is a frame of its own. The flags go back to what they were afterwards.
  */
-type Deoptimize = (fn: unknown) => void
+interface Natives {
+  /** `%DeoptimizeFunction`: drops a function's optimised code. */
+  deoptimize: (fn: unknown) => void
+  /** `%ClearFunctionFeedback`: drops its feedback, and with it the loop code compiled on the stack (OSR). */
+  clearFeedback: (fn: unknown) => void
+  /** `%FinalizeOptimization`: waits for the compiler threads' jobs in flight and installs their code. */
+  finishCompiling: () => void
+}
 
-let deoptimize: Deoptimize | undefined | null
+let natives: Natives | undefined | null
 
-/** `%DeoptimizeFunction`, compiled once with natives syntax allowed for that one compilation. */
-function deoptimizer(): Deoptimize | undefined {
-  if (deoptimize !== undefined) return deoptimize ?? undefined
+/** The two runtime functions, compiled once with natives syntax allowed for that one compilation. */
+function nativesSyntax(): Natives | undefined {
+  if (natives !== undefined) return natives ?? undefined
   try {
     v8.setFlagsFromString('--allow-natives-syntax')
-    deoptimize = vm.runInThisContext('(function leakproofDeoptimize(fn) { %DeoptimizeFunction(fn) })') as Deoptimize
+    natives = {
+      deoptimize: vm.runInThisContext('(function leakproofDeoptimize(fn) { %DeoptimizeFunction(fn) })'),
+      clearFeedback: vm.runInThisContext('(function leakproofClearFeedback(fn) { %ClearFunctionFeedback(fn) })'),
+      finishCompiling: vm.runInThisContext('(function leakproofFinishCompiling() { %FinalizeOptimization() })'),
+    }
   } catch {
-    deoptimize = null
+    natives = null
   } finally {
     if (!flagGivenByUser('allow-natives-syntax')) v8.setFlagsFromString('--no-allow-natives-syntax')
   }
-  return deoptimize ?? undefined
+  return natives ?? undefined
 }
 
 /** Command-line and NODE_OPTIONS flags, normalised to `--name` / `--no-name` with dashes. */
@@ -40,22 +52,34 @@ function flagGivenByUser(name: string): boolean {
 const maglevByDefault = Number(process.versions.v8.split('.')[0]) >= 12
 
 /**
- * Deoptimises `functions` and keeps V8 from optimising anything until the returned function is called. Returns a
- * no-op when natives syntax is unavailable, or when the user chose the optimisation flags (then they are left alone).
+ * Deoptimises `functions`, clears the compiled code of `harness` (leakproof's own functions: their feedback is
+ * relearned) and keeps V8 from optimising anything until the returned function is called. Returns a no-op when
+ * natives syntax is unavailable, or when the user chose the optimisation flags (then they are left alone).
  */
-export function runUnoptimized(functions: readonly unknown[]): () => void {
-  const deopt = deoptimizer()
-  if (!deopt || flagGivenByUser('turbofan') || flagGivenByUser('opt') || flagGivenByUser('maglev')) return () => {}
+export function runUnoptimized(functions: readonly unknown[], harness: readonly unknown[]): () => void {
+  const runtime = nativesSyntax()
+  if (!runtime || flagGivenByUser('turbofan') || flagGivenByUser('opt') || flagGivenByUser('maglev')) return () => {}
   if (userFlags().includes('--jitless')) return () => {}
   v8.setFlagsFromString('--no-turbofan')
   v8.setFlagsFromString('--no-maglev')
-  for (const fn of functions) {
-    try {
-      deopt(fn)
-    } catch {
-      // Not a JS function V8 can deoptimise (a bound or native function): its frames stay as they are.
+  // A compile job already in flight would install its optimised code after the deoptimisation: let them land first.
+  try {
+    runtime.finishCompiling()
+  } catch {
+    // Nothing in flight, or the runtime refused: the deoptimisation below still applies to what is installed.
+  }
+  const each = (list: readonly unknown[], action: (fn: unknown) => void) => {
+    for (const fn of list) {
+      try {
+        action(fn)
+      } catch {
+        // Not a JS function V8 can deoptimise (a bound or native function): its frames stay as they are.
+      }
     }
   }
+  each(functions, runtime.deoptimize)
+  each(harness, runtime.deoptimize)
+  each(harness, runtime.clearFeedback)
   let restored = false
   return () => {
     if (restored) return

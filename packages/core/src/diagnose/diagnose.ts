@@ -63,7 +63,12 @@ function snapshotCostMs(): number {
  * ones (steps awaited). Give every live object a heap-snapshot id (no snapshot needed), make the calls under the
  * sampling heap profiler, take one heap snapshot: objects with a newer id are what the calls left alive.
  */
-function* diagnosisSteps(settings: DiagnoseSettings, calls: number, endsAt: number): Steps<LeakDiagnosis> {
+function* diagnosisSteps(
+  settings: DiagnoseSettings,
+  calls: number,
+  endsAt: number,
+  callsDone: () => void,
+): Steps<LeakDiagnosis> {
   const startedAt = now()
   const notes: string[] = []
   const diagnosis: LeakDiagnosis = {
@@ -124,6 +129,8 @@ function* diagnosisSteps(settings: DiagnoseSettings, calls: number, endsAt: numb
           `the diagnosis uses the ${outcome.callsDone} calls before it.`,
       )
     }
+    // Optimisation back on: the rest (parsing a snapshot of tens of MB) is leakproof's own code.
+    callsDone()
     phase('calls')
     yield { type: 'sample' }
     phase('settle')
@@ -273,14 +280,14 @@ export function diagnose({ report, settings, runner, cap }: DiagnoseInput): Leak
   const calls = diagnosisCalls(report, settings, capLeft, endsAt - now())
   runner.calls.catchErrors = true
   // Every function its own frame in the profile: fn, what it calls, and the harness's call loop.
-  const optimize = runUnoptimized([runner.calls.fn, ...CallDriver.callPath])
+  const optimize = runUnoptimized([runner.calls.fn], CallDriver.callPath)
   runner.lease.installed('the optimisation flags', optimize)
   const restore = () => {
     runner.calls.catchErrors = false
     optimize()
   }
   try {
-    const result = drive(diagnosisSteps(settings, calls, endsAt), runner)
+    const result = drive(diagnosisSteps(settings, calls, endsAt, optimize), runner)
     if (!isThenable(result)) {
       restore()
       return result

@@ -54,7 +54,10 @@ export class CallDriver {
     lease.onAbort(() => this.pending?.reject(lease.abortError()))
   }
 
-  /** The functions between the harness and fn, into which V8 may inline fn. */
+  /**
+   * The harness's call loop, into which V8 inlines fn once it optimises it (a long batch is compiled on the stack,
+   * OSR): the diagnosis clears their compiled code so that fn is a frame of its own in the allocation profile.
+   */
   static readonly callPath: readonly unknown[] = [
     CallDriver.prototype.callOnce,
     CallDriver.prototype.runSync,

@@ -2,12 +2,14 @@ import type { ResolvedOptions } from '../options.js'
 import type { LeakPass, MetricName } from '../report.js'
 import { METRIC_NAMES } from '../report.js'
 import { decideMetric, type MetricState } from '../stats/decide.js'
-import { noiseFloor, spanReading, windowCalls } from '../stats/span.js'
+import { noiseFloor, spanReading, steadyRate, windowCalls } from '../stats/span.js'
+import { clamp } from '../util.js'
 import type { CallsResult, CallsStop } from './calls.js'
 import { now } from './clock.js'
 import { type BreakdownGrowth, measurePass, type PassResult } from './pass.js'
 import {
   CALIBRATION_MS,
+  COARSE_SENSITIVITY,
   CONFIRM_PASSES,
   firstPassByMemory,
   firstPassCallsPerBatch,
@@ -16,8 +18,12 @@ import {
   MIN_CALIBRATION_CHUNKS,
   nextPassCallsPerBatch,
   PASS1_HORIZON_GROWTH,
+  SENSITIVITY_TIME_SHARE,
   sensitivityCalls,
   type TimePlan,
+  VERDICT_GROWTH_BYTES,
+  WARMUP_MEMORY_SHARE,
+  WARMUP_MIN_CALLS,
 } from './plan.js'
 import type { Reading } from './sample.js'
 import type { Steps } from './steps.js'
@@ -52,6 +58,8 @@ export interface EngineContext {
   turnsEventLoop: () => boolean
   /** Memory the cap still allows, bytes. */
   capLeftBytes: () => number
+  /** Heap and external retained since the start (post-GC right after a reading), bytes. */
+  retainedBytes: () => number
   /** Heap and external at the start, for a run stopped by the cap before its first pass. */
   start: Reading
   /** Set when call 1 alone already passed the cap or neared the heap limit. */
@@ -74,30 +82,38 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
   let callsPerBatch = options.callsPerBatch
   const sizeFirstPass = (msPerCall: number) =>
     firstPassCallsPerBatch(msPerCall, options.batches, sensitivityCalls(options.budget, floorOf), time.pass1Ms)
+  let calibrationGrowthPerCall = 0
+  let paceMs = 0
   if (callsPerBatch === undefined) {
     const calibration = yield* calibrate(time.measureEndsAt)
     warmupCalls += calibration.calls
+    paceMs = calibration.msPerCall
     if (calibration.stopped) return yield* stoppedEarly(ctx, calibration.stopped, warmupCalls, floorOf)
     callsPerBatch = sizeFirstPass(calibration.msPerCall)
   }
   // Warm-up, between two readings: its growth per call sizes pass 1 for memory (a plain leak needs no sensitivity).
-  let warmupGrew = false
   yield { type: 'warm-harness' }
   const beforeWarmup = (yield { type: 'sample' }) as Reading
+  calibrationGrowthPerCall = Math.max(0, total(beforeWarmup) - total(ctx.start)) / warmupCalls
   const callsBeforeWarmup = warmupCalls
-  const targetWarmup = options.warmupCalls ?? 2 * callsPerBatch
+  const targetWarmup = options.warmupCalls ?? warmupSize(callsPerBatch, calibrationGrowthPerCall, warmupCalls)
   if (targetWarmup > warmupCalls) {
-    const result = (yield {
-      type: 'calls',
-      count: targetWarmup - warmupCalls,
-      stopAt: time.measureEndsAt,
-    }) as CallsResult
+    const count = targetWarmup - warmupCalls
+    const result = (yield { type: 'calls', count, stopAt: time.measureEndsAt }) as CallsResult
     warmupCalls += result.callsDone
-    if (result.stopped && result.stopped !== 'time')
+    if (result.stopped && result.stopped !== 'time') {
       return yield* stoppedEarly(ctx, result.stopped, warmupCalls, floorOf)
+    }
   }
   yield { type: 'sample' }
+  const sampledAt = now()
   const afterWarmup = (yield { type: 'sample' }) as Reading
+  // What one reading costs here (a GC of this heap, and the event loop's turns): a pass has one per batch.
+  const sampleMs = now() - sampledAt
+  const warmupGrowth = total(afterWarmup) - total(beforeWarmup)
+  const warmupCallsMade = warmupCalls - callsBeforeWarmup
+  // The warm-up grew but a clean-looking pass 1 may not: steps may fall between its readings.
+  const warmupGrew = warmupCallsMade > 0 && warmupGrowth >= WARMUP_GROWTH_FLOORS * floorOf('heap')
   if (options.callsPerBatch === undefined) {
     let msPerCall: number | undefined
     if (ctx.instrumentsChanged()) {
@@ -109,19 +125,26 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
         return yield* stoppedEarly(ctx, timing.stopped, warmupCalls, floorOf)
       }
       if (timing.callsDone > 0) msPerCall = timing.elapsedMs / timing.callsDone
+      if (msPerCall !== undefined) paceMs = msPerCall
     }
-    const warmupGrowth = afterWarmup.heap + afterWarmup.external - beforeWarmup.heap - beforeWarmup.external
-    const warmupCallsMade = warmupCalls - callsBeforeWarmup
-    warmupGrew = warmupCallsMade > 0 && warmupGrowth >= WARMUP_GROWTH_FLOORS * floorOf('heap')
     // Two readings with no call between them differ by up to ~9 KB (the harness's own first readings): not growth.
-    const growthPerCall = Math.max(0, warmupGrowth - 2 * floorOf('heap')) / Math.max(1, warmupCallsMade)
+    // Without warm-up calls (calibration ran them all), calibration's growth stands in.
+    const growthPerCall =
+      warmupCallsMade > 0 ? Math.max(0, warmupGrowth - 2 * floorOf('heap')) / warmupCallsMade : calibrationGrowthPerCall
     const bySpeed = msPerCall === undefined ? callsPerBatch : sizeFirstPass(msPerCall)
+    const byMemory = firstPassByMemory(growthPerCall, options.batches)
     const geometric = Math.ceil((PASS1_HORIZON_GROWTH * warmupCalls) / options.batches)
-    callsPerBatch = Math.max(Math.min(bySpeed, firstPassByMemory(growthPerCall, options.batches)), geometric)
-    callsPerBatch = Math.min(callsPerBatch, Math.max(1, bySpeed))
+    callsPerBatch = Math.min(Math.max(Math.min(bySpeed, byMemory), Math.min(geometric, byMemory)), bySpeed)
+    callsPerBatch = Math.max(1, callsPerBatch)
   }
 
   const passes: LeakPass[] = []
+  // The latest pace of the calls, for fitting a pass's batches in the time left.
+  const msPerCallNow = () => {
+    const last = passes.at(-1)
+    const calls = last?.samples.at(-1)?.calls ?? 0
+    return last && calls > 0 ? Math.max(0, last.durationMs - last.samples.length * sampleMs) / calls : paceMs
+  }
   let states = allMetrics<MetricState>('clean')
   let growth: BreakdownGrowth = { handles: [], listeners: [] }
   let passCallsPerBatch = callsPerBatch
@@ -130,7 +153,7 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
   for (let passIndex = 0; ; passIndex++) {
     const measured: PassResult = yield* measurePass({
       callsPerBatch: passCallsPerBatch,
-      batches: options.batches,
+      batches: batchesThatFit(options.batches, passCallsPerBatch, msPerCallNow(), sampleMs, time.measureEndsAt - now()),
       stopAt: time.measureEndsAt,
       floorOf,
     })
@@ -144,29 +167,44 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     }
     const outOfTime = measured.stopped === 'time'
     const callsSoFar = warmupCalls + passes.reduce((sum, p) => sum + (p.samples.at(-1)?.calls ?? 0), 0)
+    const memoryLeft = memoryForNextPass(ctx)
     const next =
       !options.confirm || outOfTime || passIndex + 1 >= MAX_PASSES
         ? undefined
-        : nextPassCallsPerBatch(pass, callsSoFar, time.measureEndsAt - now(), options.batches, ctx.capLeftBytes())
+        : nextPassCallsPerBatch(pass, callsSoFar, time.measureEndsAt - now(), options.batches, memoryLeft)
     // No normal confirmation pass left: pass 3 was the last one, confirmation is off, or no pass fits in the time.
     const noTimeForAnother = options.confirm && next === undefined && passIndex + 1 < MAX_PASSES
     const lastPass = !options.confirm || passIndex >= CONFIRM_PASSES - 1 || next === undefined
     states = decideAll(passes, options, floorOf, lastPass, next !== undefined)
-    if (passIndex === 0 && noTimeForAnother) {
-      // A leak that pass 1 shows plainly is not let through because no second pass fits.
-      onePass = true
-      states = judgeOnePass(pass, options, floorOf)
+    if (noTimeForAnother) {
+      // Growth the last pass shows plainly is not let through because no further pass fits: judged on that pass
+      // alone where no earlier pass saw it (its calls were too few).
+      const alone = judgeOnePass(pass, options, floorOf)
+      for (const metric of METRIC_NAMES) {
+        const seenBefore = passes.slice(0, -1).some((earlier) => standsOut(earlier, metric, options, floorOf))
+        if (states[metric] === 'clean' && alone[metric] === 'leak' && !seenBefore) {
+          states[metric] = 'leak'
+          onePass = true
+        }
+      }
     }
     const leftMs = time.measureEndsAt - now()
-    if (passIndex > 0 && next !== undefined && roomToLookFurther(pass, next, callsSoFar, ctx.capLeftBytes(), leftMs)) {
-      // A steady rate over a short horizon may still be a structure filling up (a Map capped at 90,000 entries fills
-      // over 720,000 calls of a cheap function): while one more pass fits, the leak waits for it.
+    if (passIndex > 0 && next !== undefined && roomToLookFurther(pass, next, callsSoFar, memoryLeft, leftMs)) {
+      // A steady rate over a short horizon may still be a structure filling up: while one more pass fits in the
+      // time and in the verdict's memory budget, the leak waits for it.
       for (const metric of METRIC_NAMES) if (states[metric] === 'leak') states[metric] = 'fading'
     }
-    if (passIndex === 0 && warmupGrew && next !== undefined && METRIC_NAMES.every((m) => states[m] === 'clean')) {
-      // The warm-up grew but pass 1 did not: growth in steps may have fallen between its readings, or a structure
-      // may have filled just before it. A clean verdict waits for one pass over a longer horizon.
-      states.heap = 'suspect'
+    const allClean = METRIC_NAMES.every((metric) => states[metric] === 'clean')
+    if (allClean && next !== undefined) {
+      if (passIndex === 0 && warmupGrew) {
+        // The warm-up grew but pass 1 did not: growth in steps may have fallen between its readings, or a structure
+        // may have filled just before it. A clean verdict waits for one pass over a longer horizon.
+        states.heap = 'suspect'
+      } else if (needsSensitivity(passes, options, floorOf, now() - time.startedAt, time)) {
+        // Clean, but over too few calls to see a leak of a few bytes per call (a slow fn): more calls while the
+        // time allows.
+        states.heap = 'suspect'
+      }
     }
     const pending = Object.values(states)
     const fading = pending.includes('fading')
@@ -178,7 +216,6 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
       if (outOfTime || noTimeForAnother) stop = 'time'
       break
     }
-    if (lastPass && !fading) break
     passCallsPerBatch = next
   }
   // Whatever is still pending when the loop ends was not confirmed.
@@ -216,6 +253,53 @@ function* calibrate(stopAt: number): Steps<{ msPerCall: number; calls: number; s
   }
   const msPerCall = Number.isFinite(bestMsPerCall) ? bestMsPerCall : elapsed / Math.max(1, calls)
   return { msPerCall, calls }
+}
+
+const total = (reading: Pick<Reading, 'heap' | 'external'>) => reading.heap + reading.external
+
+/**
+ * Warm-up calls: two batches of pass 1's first sizing, at least WARMUP_MIN_CALLS, fewer when calibration grew the
+ * heap fast (a share of the verdict's memory budget).
+ */
+function warmupSize(callsPerBatch: number, growthPerCall: number, callsMade: number): number {
+  const byMemory =
+    growthPerCall > 0 ? Math.floor((WARMUP_MEMORY_SHARE * VERDICT_GROWTH_BYTES) / growthPerCall) : Infinity
+  return Math.max(Math.min(2 * callsPerBatch, Math.max(byMemory, WARMUP_MIN_CALLS)), callsMade)
+}
+
+/**
+ * Memory a further pass may add: what is left of the verdict's budget, or — when a pass of the previous size would
+ * not fit in it — half of what the hard cap has left, so a confirmation can still run (see nextPassCallsPerBatch).
+ */
+function memoryForNextPass(ctx: EngineContext): { budget: number; cap: number } {
+  return { budget: Math.max(0, VERDICT_GROWTH_BYTES - ctx.retainedBytes()), cap: ctx.capLeftBytes() / 2 }
+}
+
+function standsOut(
+  pass: LeakPass,
+  metric: MetricName,
+  options: ResolvedOptions,
+  floorOf: (metric: MetricName) => number,
+): boolean {
+  return pass.rates[metric] > options.budget[metric] && pass.rates[metric] * windowCalls(pass) >= floorOf(metric)
+}
+
+/**
+ * True when the passes so far, all clean, covered too few calls to see a leak the size of one small object per call:
+ * the smallest growth that would stand out of the heap noise is over COARSE_SENSITIVITY (always worth more calls
+ * while they fit), or over the budget while the measurement has used less than SENSITIVITY_TIME_SHARE of its time.
+ */
+function needsSensitivity(
+  passes: readonly LeakPass[],
+  options: ResolvedOptions,
+  floorOf: (metric: MetricName) => number,
+  elapsedMs: number,
+  time: TimePlan,
+): boolean {
+  const detectable = sensitivityOf(passes, floorOf).heap
+  if (detectable > Math.max(COARSE_SENSITIVITY, options.budget.heap)) return true
+  const shareUsed = elapsedMs / Math.max(1, time.measureEndsAt - time.startedAt)
+  return detectable > options.budget.heap && shareUsed < SENSITIVITY_TIME_SHARE
 }
 
 /** A run the cap stopped before its first pass: one pass from the start of the measurement to now. */
@@ -287,8 +371,8 @@ function decideAll(
 
 /**
  * A leak verdict waits for a longer horizon while the span covers fewer calls than this, and the next pass — three
- * times the calls so far — fits in the time left and grows the heap by at most half of what the cap has
- * left. Only cheap functions with a low rate get there: a leak of 64 B/call would need 48 MB for its next pass.
+ * times the calls so far — fits in the time left and in what is left of the verdict's memory budget. Only cheap
+ * functions with a low rate get there: a leak of 64 B/call would need 48 MB for its next pass.
  */
 const LEAK_HORIZON_CALLS = 1_000_000
 
@@ -296,15 +380,16 @@ function roomToLookFurther(
   last: LeakPass,
   nextCallsPerBatch: number,
   callsSoFar: number,
-  capLeftBytes: number,
+  memoryLeft: { budget: number },
   leftMs: number,
 ): boolean {
   if (callsSoFar >= LEAK_HORIZON_CALLS) return false
   const calls = nextCallsPerBatch * (last.samples.length - 1)
   const lastCalls = Math.max(1, last.samples.at(-1)?.calls ?? 0)
   const projectedMs = (last.durationMs * calls) / lastCalls
+  // The window's rate, steps included: a Map doubling its table costs what it costs.
   const projectedBytes = Math.max(0, last.rates.heap + last.rates.external) * calls
-  return projectedMs <= leftMs && projectedBytes <= capLeftBytes / 2
+  return projectedMs <= leftMs && projectedBytes <= memoryLeft.budget
 }
 
 /**
@@ -314,12 +399,28 @@ function roomToLookFurther(
  */
 const WARMUP_GROWTH_FLOORS = 8
 
-/** Growth at least this many times the floor in pass 1 is a leak when no second pass fits in the time. */
+/** A pass has at least this many batches, whatever the time left: fewer readings give no slope to speak of. */
+const MIN_BATCHES = 4
+
+/**
+ * The pass's batches: the `batches` option, fewer when they would not fit in the time left at the calls' pace and
+ * the readings' cost (a short deadline, a heap that makes every GC slow) — a pass that ends by itself is judged on a
+ * proper window, one cut by the deadline on what was left.
+ */
+function batchesThatFit(batches: number, callsPerBatch: number, msPerCall: number, sampleMs: number, leftMs: number) {
+  const perBatch = callsPerBatch * msPerCall + sampleMs
+  if (perBatch <= 0) return batches
+  return clamp(Math.floor(leftMs / perBatch) - 1, Math.min(MIN_BATCHES, batches), batches)
+}
+
+/** Growth at least this many times the floor in a pass is a leak when no further pass fits in the time... */
 const ONE_PASS_SIGNIFICANCE = 4
 
 /**
- * The verdict of pass 1 alone, when no confirmation pass fits before the deadline: a metric over budget whose growth
- * stands well out of the noise and still grows in the later half of the window is a leak.
+ * The verdict of the last pass alone, when no further pass fits before the deadline and no earlier pass saw the
+ * growth (its calls were too few): a metric whose growth stands well out of the noise and whose later half still
+ * grows steadily — the median batch-to-batch rate over budget, its growth above the floor — is a leak. A structure
+ * that filled during the pass reads ~0 in its later half.
  */
 function judgeOnePass(
   pass: LeakPass,
@@ -327,15 +428,20 @@ function judgeOnePass(
   floorOf: (metric: MetricName) => number,
 ): Record<MetricName, MetricState> {
   const states = allMetrics<MetricState>('clean')
-  const window = pass.samples.slice(pass.windowStart)
-  const middle = Math.floor(window.length / 2)
+  const middle = pass.windowStart + Math.floor((pass.samples.length - 1 - pass.windowStart) / 2)
+  // The later half, when it has two full batches or more; else every batch of the pass (a deadline of a few hundred
+  // ms leaves a handful).
+  const fullBatches = (from: number) =>
+    pass.samples
+      .slice(from)
+      .filter((s, i, all) => i > 0 && s.calls - (all[i - 1]?.calls ?? 0) >= pass.callsPerBatch / 2).length
+  const late: LeakPass = { ...pass, windowStart: fullBatches(middle) >= 2 ? middle : 0 }
   for (const metric of METRIC_NAMES) {
-    const rate = pass.rates[metric]
-    const growth = rate * windowCalls(pass)
-    const late = window.slice(middle)
-    const lateCalls = (late.at(-1)?.calls ?? 0) - (late[0]?.calls ?? 0)
-    const lateRate = lateCalls > 0 ? ((late.at(-1)?.[metric] ?? 0) - (late[0]?.[metric] ?? 0)) / lateCalls : rate
-    if (rate > options.budget[metric] && growth >= ONE_PASS_SIGNIFICANCE * floorOf(metric) && lateRate >= rate * 0.5) {
+    const floor = floorOf(metric)
+    const growth = pass.rates[metric] * windowCalls(pass)
+    const steady = steadyRate(late, metric)
+    const lateGrowth = steady.rate * steady.calls
+    if (growth >= ONE_PASS_SIGNIFICANCE * floor && steady.rate > options.budget[metric] && lateGrowth >= floor) {
       states[metric] = 'leak'
     }
   }

@@ -16,10 +16,16 @@ import { type CapState, RetainedCap } from './retained.js'
 
 /** Default deadline when no runner says how long the test may take: fits Jest's and Vitest's default 5 s timeout. */
 export const DEFAULT_DEADLINE_MS = 4000
-/** Under a runner, the deadline leaves this share of the test's timeout (at least RUNNER_MARGIN_MIN_MS) to the test. */
+/**
+ * Under a runner, the deadline leaves this share of the test's timeout to the rest of the test, at least
+ * RUNNER_MARGIN_MIN_MS (half of a timeout shorter than twice that): 5 s → 4 s, 60 s → 48 s, 1 s → 0.5 s.
+ */
 const RUNNER_MARGIN_SHARE = 0.2
 const RUNNER_MARGIN_MIN_MS = 500
+/** A deadline set by the deadlineMs option is at least this (the option's own minimum). */
 const MIN_DEADLINE_MS = 100
+/** A deadline from a test that has (almost) no time left: a verdict this short says what it could not see. */
+const MIN_RUNNER_DEADLINE_MS = 10
 
 /** What an adapter knows about the running test. */
 export interface RunnerContext {
@@ -39,14 +45,17 @@ export function resolveDeadline(
   const timeout = runner?.testTimeoutMs ?? 0
   const fromRunner =
     runner && timeout > 0 && Number.isFinite(timeout)
-      ? timeout - Math.max(RUNNER_MARGIN_MIN_MS, timeout * RUNNER_MARGIN_SHARE) - runner.elapsedMs
+      ? timeout -
+        Math.max(Math.min(RUNNER_MARGIN_MIN_MS, timeout / 2), timeout * RUNNER_MARGIN_SHARE) -
+        runner.elapsedMs
       : undefined
   if (options.deadlineMs !== undefined) {
-    const deadlineMs = fromRunner === undefined ? options.deadlineMs : Math.min(options.deadlineMs, fromRunner)
-    return { deadlineMs: Math.max(MIN_DEADLINE_MS, deadlineMs), source: 'option' }
+    if (fromRunner === undefined || options.deadlineMs <= fromRunner) {
+      return { deadlineMs: Math.max(MIN_DEADLINE_MS, options.deadlineMs), source: 'option' }
+    }
   }
   if (runner && fromRunner !== undefined) {
-    return { deadlineMs: Math.max(MIN_DEADLINE_MS, fromRunner), source: runner.source }
+    return { deadlineMs: Math.max(MIN_RUNNER_DEADLINE_MS, fromRunner), source: runner.source }
   }
   return { deadlineMs: DEFAULT_DEADLINE_MS, source: 'default' }
 }
@@ -103,6 +112,7 @@ function start(
       time,
       turnsEventLoop: () => instruments.turnEventLoop,
       capLeftBytes: () => Math.max(0, cap.limitBytes - cap.retainedNow()),
+      retainedBytes: () => Math.max(0, cap.retainedNow()),
       start: startReading,
       firstCallStop,
       instrumentsChanged: () => instruments.switchedOff,

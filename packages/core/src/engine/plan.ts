@@ -1,15 +1,16 @@
 import type { ResolvedBudget } from '../options.js'
 import type { LeakPass } from '../report.js'
 import { METRIC_NAMES } from '../report.js'
+import { steadyRate } from '../stats/span.js'
 import { clamp } from '../util.js'
 
 /** Calibration doubles the calls until they have taken this long. */
 export const CALIBRATION_MS = 5
 /**
- * Enough to time a cheap call (8,192 calls of 20 ns take 160 µs); more would only delay pass 1 and push the first
- * doubling of a growing Map or array past its window (see HORIZON_GROWTH).
+ * Enough to time a cheap call (4,096 calls of 20 ns take 80 µs); more would only grow a leak before pass 1 and push
+ * the first doubling of a growing Map or array past its window (see HORIZON_GROWTH).
  */
-export const MAX_CALIBRATION_CALLS = 8192
+export const MAX_CALIBRATION_CALLS = 4096
 /** Chunks of 1, 2, 4 and 8 calls at least; batches are sized from the fastest (warmest) chunk. */
 export const MIN_CALIBRATION_CHUNKS = 4
 /** More calls per batch add time, not sensitivity, once the window holds SENSITIVITY_MARGIN × floor / budget calls. */
@@ -79,8 +80,25 @@ export function firstPassCallsPerBatch(
   return clamp(Math.min(bySensitivity, byTime), 1, MAX_CALLS_PER_BATCH)
 }
 
+/**
+ * Soft budget for the heap growth a verdict leaves behind (warm-up and passes together): passes are sized to stay in
+ * it. A leak test's growth stays in the process for every later test of the file, whose GCs then walk it (~1.4 ms
+ * per MB live): a leak of 64 B/call is plain after 1 MiB, confirmed well within 4 MiB. The hard cap
+ * (maxRetainedBytes) is what stops a run; this one only sizes it.
+ */
+export const VERDICT_GROWTH_BYTES = 4 * 1024 * 1024
+/** The warm-up's share of it, judged by calibration's growth per call; never under WARMUP_MIN_CALLS calls. */
+export const WARMUP_MEMORY_SHARE = 0.15
+export const WARMUP_MIN_CALLS = 1000
 /** Pass 1 is not sized past this projected growth, from the warm-up's growth per call. */
 const PASS1_GROWTH_BYTES = 1024 * 1024
+/**
+ * A clean verdict over too few calls to see a leak of this many bytes per call gets more calls while they fit in the
+ * time (a slow fn): one leaked object per call is 16 B or more. Finer sensitivity, down to the budget, is sought only
+ * in the first SENSITIVITY_TIME_SHARE of the measurement's time.
+ */
+export const COARSE_SENSITIVITY = 16
+export const SENSITIVITY_TIME_SHARE = 0.25
 /** ...but never under this many calls per batch: the horizon must outlast caches of a few thousand entries. */
 const PASS1_MIN_CALLS_PER_BATCH = 200
 
@@ -112,23 +130,26 @@ const HORIZON_GROWTH = 3
 
 /**
  * Calls per batch of a confirmation (or extension) pass: HORIZON_GROWTH × the calls so far, fewer when the time left
- * or half the memory the cap still allows would not hold them — but never fewer than the previous pass.
- * Undefined when not even the previous pass's size fits in the time left.
+ * or the verdict's memory budget would not hold them — but not fewer than the previous pass while that fits in the
+ * time and in half of what the hard cap has left. Undefined when not even that fits.
  */
 export function nextPassCallsPerBatch(
   previous: LeakPass,
   callsSoFar: number,
   remainingMs: number,
   batches: number,
-  capLeftBytes: number,
+  memoryLeft: { budget: number; cap: number },
 ): number | undefined {
   const wanted = Math.max(previous.callsPerBatch * 2, Math.ceil((HORIZON_GROWTH * callsSoFar) / batches))
   const msPerBatchCall = previous.durationMs / Math.max(1, previous.callsPerBatch)
   const byTime = msPerBatchCall > 0 ? Math.floor(remainingMs / msPerBatchCall) : wanted
-  const bytesPerCall = Math.max(previous.rates.heap + previous.rates.external, 0)
-  const byMemory = Math.floor(capLeftBytes / 2 / Math.max(1e-9, bytesPerCall * batches))
-  const perBatch = Math.min(wanted, byTime, Math.max(byMemory, previous.callsPerBatch))
-  if (perBatch < previous.callsPerBatch)
-    return byTime >= previous.callsPerBatch / 2 ? previous.callsPerBatch : undefined
-  return perBatch
+  // The steady (median batch-to-batch) rate: a leak's memory cost. Growth in steps reads ~0 there, so its passes keep
+  // growing geometrically (only the hard cap holds them), which is what makes its next step show.
+  const bytesPerCall = Math.max(steadyRate(previous, 'heap').rate + steadyRate(previous, 'external').rate, 0) * batches
+  const byBudget = bytesPerCall > 0 ? Math.floor(memoryLeft.budget / bytesPerCall) : wanted
+  const byCap = bytesPerCall > 0 ? Math.floor(memoryLeft.cap / bytesPerCall) : wanted
+  const perBatch = Math.min(wanted, byTime, Math.max(byBudget, Math.min(previous.callsPerBatch, byCap)))
+  if (perBatch >= previous.callsPerBatch) return perBatch
+  // The time left holds at least half a pass of the previous size: run it (the deadline cuts it short).
+  return byTime >= previous.callsPerBatch / 2 && byCap >= previous.callsPerBatch ? previous.callsPerBatch : undefined
 }

@@ -48,6 +48,27 @@ export interface PassReading {
    * structure would carry over from the earlier passes. Omitted: the same as the reading itself.
    */
   own?: { rate: number; growth: number; noise?: number }
+  /**
+   * The median of the per-call growth from one reading to the next in the pass's own window, and its calls: robust to
+   * a single step (a Map doubling its table) that inflates `rate`, so a leak under a step is still seen as one.
+   */
+  steady?: { rate: number; late: number; calls: number }
+}
+
+/** A metric's median batch-to-batch rate holds between two passes at least at this share: the growth is steady. */
+export const STEADY_HOLD = 0.6
+
+/**
+ * The newest calls grow steadily: the last pass's median batch-to-batch rate is over budget, its growth over its own
+ * window is above the floor, and it is at least STEADY_HOLD of the previous pass's. What a leak does under steps that
+ * inflate the window rates; a structure that filled reads ~0 there, one filling more and more slowly (luxon) a third
+ * of the previous pass's or less.
+ */
+function growsSteadily(current: PassReading, previous: PassReading | undefined, budget: number): boolean {
+  const now = current.steady
+  if (!now || now.rate <= budget || now.rate * now.calls < (current.floor ?? 0)) return false
+  const before = previous?.steady
+  return before !== undefined && before.rate > budget && now.rate >= before.rate * STEADY_HOLD
 }
 
 function standsOut(reading: PassReading, budget: number): boolean {
@@ -105,15 +126,23 @@ export function decideMetric(
   if (!confirm) return 'leak'
   const previous = readings[readings.length - 2]
   if (previous === undefined || !standsOut(previous, budget)) return lastPass ? 'clean' : 'suspect'
-  if (current.rate < previous.rate * HOLD_RATIO) return lastPass ? 'clean' : 'suspect'
+  if (current.rate < previous.rate * HOLD_RATIO) {
+    // A step inside an earlier window (a Map doubling) inflated its rate; the steady part still grows: not fading.
+    if (!lastPass) return 'suspect'
+    if (!growsSteadily(current, previous, budget)) return 'clean'
+    return canExtend ? 'fading' : 'leak'
+  }
   const own = ownWindow(current)
   const ownStandsOut = standsOut({ ...own, floor: current.floor }, budget)
   const spanRate = Math.max(previous.rate, current.rate)
   const significant = own.noise === undefined || own.growth >= own.noise * SIGNIFICANCE
-  if (ownStandsOut && significant && own.rate >= spanRate * STEADY_RATIO) return 'leak'
+  // The window's rate can carry a fill that ended inside it: its later half must still grow.
+  const stillGrowing = current.steady === undefined || current.steady.late > budget
+  if (ownStandsOut && significant && own.rate >= spanRate * STEADY_RATIO && stillGrowing) return 'leak'
   if (!lastPass || canExtend) return 'fading'
   const fastestEarlierOwn = Math.max(...readings.slice(0, -1).map((reading) => ownWindow(reading).rate))
   const levelledOff =
+    !growsSteadily(current, previous, budget) &&
     (!ownStandsOut || own.rate < spanRate * FADED_RATIO) &&
     own.rate < fastestEarlierOwn * HOLD_RATIO &&
     current.rate <= previous.rate

@@ -1,4 +1,4 @@
-import type { LeakPass, MetricName } from '../report.js'
+import type { LeakPass, LeakSample, MetricName } from '../report.js'
 import type { PassReading } from './decide.js'
 import { growthPerCall, median } from './estimate.js'
 
@@ -32,6 +32,29 @@ export function batchNoise(pass: LeakPass, metric: MetricName): number {
   return 1.4826 * median(steps.map((step) => Math.abs(step - typical)))
 }
 
+/**
+ * The median of the per-call growth between consecutive readings of a pass's judged window (batches cut short by the
+ * deadline, under half the usual calls, left out), the same over the window's later half, and the window's calls. A leak adds the same growth every batch,
+ * so its median is its rate even when one batch also holds a step (a Map doubling its table).
+ */
+export function steadyRate(pass: LeakPass, metric: MetricName): { rate: number; late: number; calls: number } {
+  const samples = pass.samples.slice(pass.windowStart)
+  const rates: number[] = []
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1] as LeakSample
+    const b = samples[i] as LeakSample
+    const calls = b.calls - a.calls
+    if (calls >= pass.callsPerBatch / 2) rates.push((b[metric] - a[metric]) / calls)
+  }
+  // The later half of the window (its last two batches at least): zero once a structure has filled up.
+  const late = rates.slice(Math.min(rates.length - 2, Math.floor(rates.length / 2)))
+  return {
+    rate: rates.length > 0 ? median(rates) : 0,
+    late: late.length > 0 ? median(late) : 0,
+    calls: windowCalls(pass),
+  }
+}
+
 /** A metric's reading over the span of the passes so far, with the calls the span covers. */
 export interface SpanReading extends PassReading {
   growth: number
@@ -50,7 +73,8 @@ export function spanReading(passes: readonly LeakPass[], metric: MetricName, flo
   if (!first) return { rate: 0, growth: 0, spanCalls: 0, floor }
   if (passes.length === 1) {
     const calls = windowCalls(first)
-    return { rate: first.rates[metric], growth: first.rates[metric] * calls, spanCalls: calls, floor }
+    const steady = steadyRate(first, metric)
+    return { rate: first.rates[metric], growth: first.rates[metric] * calls, spanCalls: calls, floor, steady }
   }
   const points: { x: number; y: number }[] = []
   let offset = 0
@@ -81,5 +105,6 @@ export function spanReading(passes: readonly LeakPass[], metric: MetricName, flo
     spanCalls,
     floor,
     own: { rate: last.rates[metric], growth: last.rates[metric] * windowCalls(last), noise: batchNoise(last, metric) },
+    steady: steadyRate(last, metric),
   }
 }
