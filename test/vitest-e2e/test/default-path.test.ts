@@ -15,7 +15,11 @@ beforeAll(async () => {
   durations = new Map(report.testResults.flatMap((file) => file.assertionResults.map((t) => [t.fullName, t.duration])))
 })
 
-const LEAKS = ['leaks a session per call', 'leaks a log line per request, behind setTimeout(0)', 'leaks a listener per call']
+const LEAKS = [
+  'leaks a session per call',
+  'leaks a log line per request, behind setTimeout(0)',
+  'leaks a listener per call',
+]
 const CLEAN = ['clean parsing', 'clean an LRU cache of 5,000 entries fed a new key per call', 'clean an async fetch']
 
 describe('several leak tests and clean tests in one file, default options and timeouts', () => {
