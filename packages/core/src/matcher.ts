@@ -23,8 +23,12 @@ export interface MatcherResult {
 export interface ToLeakMatcherHooks<Context extends MatcherContextLike = MatcherContextLike> {
   /** Called with every report, before the verdict is returned (for example to store it on the test). */
   onReport?: (report: LeakReport, context: Context) => void
-  /** Called with the pending promise of an async measurement (for example to guard against a missing await). */
-  onAsync?: (pending: Promise<MatcherResult>, context: Context) => void
+  /**
+   * Called with the pending promise of an async measurement (for example to guard against a missing await). A promise
+   * returned here is what the matcher returns instead (for example one that stays quiet when the adapter itself
+   * stopped a measurement nobody awaited).
+   */
+  onAsync?: (pending: Promise<MatcherResult>, context: Context) => Promise<MatcherResult> | undefined
   /** What the runner knows about the running test: its timeout, how long it ran, its abort signal. */
   runner?: (context: Context) => RunnerContext | undefined
 }
@@ -69,8 +73,7 @@ export function createToLeakMatcher<Context extends MatcherContextLike = Matcher
     }
     if (result instanceof Promise) {
       const pending = result.then(verdict)
-      hooks.onAsync?.(pending, this)
-      return pending
+      return hooks.onAsync?.(pending, this) ?? pending
     }
     return verdict(result)
   }

@@ -19,6 +19,8 @@ export interface JestGlobalsLike {
 interface PendingMeasurement {
   settled: boolean
   done: Promise<void>
+  /** The guard stopped it because its test ended: its own outcome is then reported by the guard, not thrown. */
+  stoppedByGuard: boolean
 }
 
 /**
@@ -92,10 +94,10 @@ export function installToLeak({ expect, afterEach, afterAll }: JestGlobalsLike):
       const { currentTestName, testPath } = expect.getState()
       writeRecord(address.dir, { testName: currentTestName, testPath, report })
     },
-    onAsync(promise) {
+    onAsync(promise, context) {
       // Measurements never overlap: the next report (if the measurement does not throw) is this one's.
       lastReport = undefined
-      const measurement: PendingMeasurement = { settled: false, done: Promise.resolve() }
+      const measurement: PendingMeasurement = { settled: false, done: Promise.resolve(), stoppedByGuard: false }
       // Attached before Jest's own handler, so an awaited matcher is marked settled before the test resumes.
       measurement.done = promise.then(
         () => {
@@ -106,6 +108,12 @@ export function installToLeak({ expect, afterEach, afterAll }: JestGlobalsLike):
         },
       )
       pending.add(measurement)
+      // A measurement the guard stopped (nobody awaited it) resolves quietly: the guard's own error fails the test,
+      // and a rejection here would reach Jest as an unhandled one.
+      return promise.catch((error: unknown) => {
+        if (measurement.stoppedByGuard) return { pass: !context.isNot, message: () => '' }
+        throw error
+      })
     },
   })
   expect.extend({ toLeak })
@@ -118,6 +126,7 @@ export function installToLeak({ expect, afterEach, afterAll }: JestGlobalsLike):
     if (running.length === 0) return
     // Stop it at its next call boundary and let it release the process, or the next test's measurement would
     // overlap it.
+    for (const measurement of running) measurement.stoppedByGuard = true
     ending.abort(new Error('the test ended while the measurement was running'))
     await Promise.all(running.map((measurement) => measurement.done))
     throw new Error(stillRunningMessage(lastReport))

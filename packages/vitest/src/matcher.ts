@@ -128,6 +128,7 @@ const coreToLeak = createToLeakMatcher<VitestMatcherContext>({
   },
   onAsync(pending, context) {
     guards.set(pending, watchAsync(pending, context))
+    return undefined
   },
 })
 

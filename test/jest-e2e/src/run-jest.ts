@@ -11,6 +11,8 @@ export interface JestAssertion {
   fullName: string
   status: 'passed' | 'failed' | 'pending' | 'todo'
   failureMessages: string[]
+  /** Wall time of the test, ms. */
+  duration: number
 }
 
 export interface JestRun {

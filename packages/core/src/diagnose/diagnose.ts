@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import v8 from 'node:v8'
 import { CallDriver, type CallsResult } from '../engine/calls.js'
 import { now } from '../engine/clock.js'
 import { drive, type StepRunner } from '../engine/drive.js'
@@ -28,11 +27,17 @@ const MAX_CALLS = 20_000
 const SAMPLING_INTERVAL_BYTES = 1024
 const RETAINER_PATHS = 3
 /**
- * What V8 takes to write a heap snapshot, per MB of used heap (measured 40–110 ms/MB here: more for many small
- * objects), and to read it back. A snapshot that would not finish before the deadline is skipped.
+ * A heap snapshot, and reading it back, took 10–14 times as long as marking the heap's objects with ids (which runs
+ * the same full GCs and heap walk, without writing anything): 1.0–1.2 s of snapshot and 0.3–0.5 s of reading after a
+ * 115–180 ms mark in a Vitest worker here. The mark's time predicts what the snapshot would cost on this heap, in
+ * this process, whatever the heap is made of; a snapshot that would not finish before the deadline is skipped.
  */
-const SNAPSHOT_MS_PER_MB = 110
-const SNAPSHOT_BASE_MS = 100
+const SNAPSHOT_PER_MARK = 13
+/**
+ * Before the mark, one GC predicts it: the mark took 3–10 full GCs' time (Vitest: 115–180 ms after 12–15 ms GCs;
+ * Jest: 300–500 ms after 35–50 ms). The mark is not started when mark and snapshot would not fit in the time left.
+ */
+const MARK_PER_GC = 10
 
 /**
  * How many calls to make: enough leaked bytes to see, within a short time, and never more than half of what the cap
@@ -51,11 +56,6 @@ export function diagnosisCalls(
   const byTime = Math.floor(Math.min(CALLS_TIME_MS, remainingMs * DIAGNOSIS_CALLS_SHARE) / Math.max(msPerCall, 1e-6))
   const byCap = Math.floor(capLeftBytes / 2 / bytesPerCall)
   return Math.max(1, Math.min(byCap, Math.max(MIN_CALLS, Math.min(byBytes, MAX_CALLS)), Math.max(1, byTime)))
-}
-
-/** Estimated time to write and parse a heap snapshot of the heap as it is now. */
-function snapshotCostMs(): number {
-  return SNAPSHOT_BASE_MS + (v8.getHeapStatistics().used_heap_size / (1024 * 1024)) * SNAPSHOT_MS_PER_MB
 }
 
 /**
@@ -102,11 +102,20 @@ function* diagnosisSteps(
   try {
     let wantTypes = settings.depth !== 'sites'
     let boundaryId = 0
+    let snapshotEstimateMs = 0
+    const gcMs = (yield { type: 'gc' }) as number
+    const markEstimateMs = gcMs * MARK_PER_GC
+    if (wantTypes && markEstimateMs * (1 + SNAPSHOT_PER_MARK) + CALLS_TIME_MS > endsAt - now()) {
+      wantTypes = false
+      notes.push(skippedForTime(markEstimateMs * (1 + SNAPSHOT_PER_MARK), endsAt - now()))
+    }
     if (wantTypes) {
       // No settle first: marking starts with a precise full GC of its own.
       try {
         inspector.post('HeapProfiler.enable')
+        const markedAt = now()
         boundaryId = markHeapObjects(inspector)
+        snapshotEstimateMs = (now() - markedAt) * SNAPSHOT_PER_MARK
       } catch (error) {
         wantTypes = false
         notes.push(`growing types and retainers skipped: heap object ids unavailable (${describeError(error)}).`)
@@ -120,7 +129,8 @@ function* diagnosisSteps(
       notes.push(`allocation sites skipped: the sampling heap profiler did not start (${describeError(error)}).`)
     }
     phase('mark')
-    const callsEndAt = now() + Math.max(1, (endsAt - now()) * 0.5)
+    // The calls were sized for CALLS_TIME_MS at the measurement's pace; unoptimised they may be slower.
+    const callsEndAt = now() + Math.max(1, Math.min(2 * CALLS_TIME_MS, (endsAt - now()) * DIAGNOSIS_CALLS_SHARE * 2))
     const outcome = (yield { type: 'calls', count: calls, stopAt: callsEndAt }) as CallsResult
     diagnosis.calls = outcome.callsDone
     if (outcome.error) {
@@ -132,16 +142,14 @@ function* diagnosisSteps(
     // Optimisation back on: the rest (parsing a snapshot of tens of MB) is leakproof's own code.
     callsDone()
     phase('calls')
-    yield { type: 'sample' }
-    phase('settle')
-    if (wantTypes && snapshotCostMs() > endsAt - now()) {
+    if (wantTypes && snapshotEstimateMs > endsAt - now()) {
       wantTypes = false
-      notes.push(
-        `growing types and retainers skipped: a heap snapshot of this heap would take about ` +
-          `${Math.round(snapshotCostMs()).toLocaleString('en-US')} ms and the deadline leaves ` +
-          `${Math.max(0, Math.round(endsAt - now())).toLocaleString('en-US')} ms (give the test more time to get them).`,
-      )
+      notes.push(skippedForTime(snapshotEstimateMs, endsAt - now()))
     }
+    // One GC, not a reading with the event loop turning: nothing is judged here, and in a Jest worker with the heap
+    // object ids on, each of a reading's GCs costs hundreds of ms. The snapshot runs its own GC.
+    if (!wantTypes) yield { type: 'gc' }
+    phase('settle')
 
     // Snapshot before reading the profile, so the profile's own objects are not in the snapshot.
     let graph: HeapGraph | undefined
@@ -223,6 +231,14 @@ function* diagnosisSteps(
     }
     inspector.disconnect()
   }
+}
+
+function skippedForTime(neededMs: number, leftMs: number): string {
+  const ms = (value: number) => `${Math.max(0, Math.round(value)).toLocaleString('en-US')} ms`
+  return (
+    `growing types and retainers skipped: a heap snapshot of this heap would take about ${ms(neededMs)} and the ` +
+    `deadline leaves ${ms(leftMs)} (give the test more time to get them).`
+  )
 }
 
 let snapshotFiles = 0

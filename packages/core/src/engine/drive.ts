@@ -1,4 +1,5 @@
 import type { CallDriver } from './calls.js'
+import { now } from './clock.js'
 import type { Instruments } from './instruments.js'
 import type { MeasurementLease } from './lease.js'
 import { type Reading, sampleAfterEventLoop, sampleSync, warmHarness } from './sample.js'
@@ -58,6 +59,11 @@ function runSync(step: Step, runner: StepRunner): StepResult {
   if (step.type === 'warm-harness') {
     warmHarness(runner.instruments)
     return undefined
+  }
+  if (step.type === 'gc') {
+    const startedAt = now()
+    runner.gc()
+    return now() - startedAt
   }
   return sampleSync(runner.instruments, runner.gc) satisfies Reading
 }

@@ -135,6 +135,12 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     const byMemory = firstPassByMemory(growthPerCall, options.batches)
     const geometric = Math.ceil((PASS1_HORIZON_GROWTH * warmupCalls) / options.batches)
     callsPerBatch = Math.min(Math.max(Math.min(bySpeed, byMemory), Math.min(geometric, byMemory)), bySpeed)
+    // A reading that costs more than a batch's calls (a slow async fn in a Jest worker, where a GC takes 35 ms) is
+    // time spent on noise: give each batch at least as much time in calls as in its reading.
+    const pace = msPerCall ?? paceMs
+    const balanced = pace > 0 ? Math.ceil(sampleMs / pace) : 0
+    const wanted = sensitivityCalls(options.budget, floorOf) / (options.batches - Math.floor(options.batches / 3))
+    callsPerBatch = Math.max(callsPerBatch, Math.min(balanced, Math.ceil(wanted), byMemory))
     callsPerBatch = Math.max(1, callsPerBatch)
   }
 
@@ -148,13 +154,15 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
   let states = allMetrics<MetricState>('clean')
   let growth: BreakdownGrowth = { handles: [], listeners: [] }
   let passCallsPerBatch = callsPerBatch
+  // Pass 1 keeps to the measurement's time; a pass that confirms a pending verdict may use the diagnosis's too.
+  let passEndsAt = time.measureEndsAt
   let stop: EngineStop = 'decided'
   let onePass = false
   for (let passIndex = 0; ; passIndex++) {
     const measured: PassResult = yield* measurePass({
       callsPerBatch: passCallsPerBatch,
-      batches: batchesThatFit(options.batches, passCallsPerBatch, msPerCallNow(), sampleMs, time.measureEndsAt - now()),
-      stopAt: time.measureEndsAt,
+      batches: batchesThatFit(options.batches, passCallsPerBatch, msPerCallNow(), sampleMs, passEndsAt - now()),
+      stopAt: passEndsAt,
       floorOf,
     })
     const pass = measured.pass
@@ -171,24 +179,40 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     const next =
       !options.confirm || outOfTime || passIndex + 1 >= MAX_PASSES
         ? undefined
-        : nextPassCallsPerBatch(pass, callsSoFar, time.measureEndsAt - now(), options.batches, memoryLeft)
+        : nextPassCallsPerBatch(pass, callsSoFar, time.verdictEndsAt - now(), options.batches, memoryLeft)
     // No normal confirmation pass left: pass 3 was the last one, confirmation is off, or no pass fits in the time.
     const noTimeForAnother = options.confirm && next === undefined && passIndex + 1 < MAX_PASSES
     const lastPass = !options.confirm || passIndex >= CONFIRM_PASSES - 1 || next === undefined
     states = decideAll(passes, options, floorOf, lastPass, next !== undefined)
     if (noTimeForAnother) {
       // Growth the last pass shows plainly is not let through because no further pass fits: judged on that pass
-      // alone where no earlier pass saw it (its calls were too few).
+      // alone where no earlier pass saw it (its calls were too few). A confirmation pass the deadline cut short
+      // before its own growth could stand out of the noise proves nothing either way: the verdict then rests on
+      // the passes before it.
+      const cutShort = outOfTime && passes.length > 1
+      const earlier = passes.slice(0, -1)
+      const settled = cutShort ? decideAll(earlier, options, floorOf, true, false) : states
       const alone = judgeOnePass(pass, options, floorOf)
+      const aloneBefore =
+        cutShort && earlier.length === 1 ? judgeOnePass(earlier[0] as LeakPass, options, floorOf) : undefined
       for (const metric of METRIC_NAMES) {
-        const seenBefore = passes.slice(0, -1).some((earlier) => standsOut(earlier, metric, options, floorOf))
-        if (states[metric] === 'clean' && alone[metric] === 'leak' && !seenBefore) {
+        if (states[metric] !== 'clean') continue
+        const ownGrowth = pass.rates[metric] * windowCalls(pass)
+        if (cutShort && ownGrowth < floorOf(metric)) {
+          if (settled[metric] === 'leak' || aloneBefore?.[metric] === 'leak') {
+            states[metric] = 'leak'
+            onePass = aloneBefore?.[metric] === 'leak' && settled[metric] !== 'leak'
+          }
+          continue
+        }
+        const seenBefore = earlier.some((pass) => standsOut(pass, metric, options, floorOf))
+        if (alone[metric] === 'leak' && !seenBefore) {
           states[metric] = 'leak'
           onePass = true
         }
       }
     }
-    const leftMs = time.measureEndsAt - now()
+    const leftMs = time.verdictEndsAt - now()
     if (passIndex > 0 && next !== undefined && roomToLookFurther(pass, next, callsSoFar, memoryLeft, leftMs)) {
       // A steady rate over a short horizon may still be a structure filling up: while one more pass fits in the
       // time and in the verdict's memory budget, the leak waits for it.
@@ -217,6 +241,7 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
       break
     }
     passCallsPerBatch = next
+    passEndsAt = time.verdictEndsAt
   }
   // Whatever is still pending when the loop ends was not confirmed.
   for (const metric of METRIC_NAMES) {
@@ -414,7 +439,7 @@ function batchesThatFit(batches: number, callsPerBatch: number, msPerCall: numbe
 }
 
 /** Growth at least this many times the floor in a pass is a leak when no further pass fits in the time... */
-const ONE_PASS_SIGNIFICANCE = 4
+const ONE_PASS_SIGNIFICANCE = 2
 
 /**
  * The verdict of the last pass alone, when no further pass fits before the deadline and no earlier pass saw the
@@ -439,7 +464,7 @@ function judgeOnePass(
   for (const metric of METRIC_NAMES) {
     const floor = floorOf(metric)
     const growth = pass.rates[metric] * windowCalls(pass)
-    const steady = steadyRate(late, metric)
+    const steady = steadyRate(late, metric, floor)
     const lateGrowth = steady.rate * steady.calls
     if (growth >= ONE_PASS_SIGNIFICANCE * floor && steady.rate > options.budget[metric] && lateGrowth >= floor) {
       states[metric] = 'leak'

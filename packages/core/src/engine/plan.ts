@@ -35,6 +35,11 @@ export interface TimePlan {
   startedAt: number
   /** The calls stop here: what follows (a last reading, the report, the diagnosis) fits before the deadline. */
   measureEndsAt: number
+  /**
+   * A verdict still pending (a leak suspected, not yet confirmed) may run its calls up to here, into the time kept
+   * for the diagnosis: a right verdict matters more than its explanation.
+   */
+  verdictEndsAt: number
   /** The first pass's calls should take about this long. */
   pass1Ms: number
 }
@@ -50,6 +55,7 @@ export function planTime(startedAt: number, deadlineMs: number, diagnose: boolea
   return {
     startedAt,
     measureEndsAt: startedAt + measureMs,
+    verdictEndsAt: startedAt + Math.max(measureMs, deadlineMs - sampleReserve),
     pass1Ms: clamp(measureMs * PASS1_SHARE, PASS1_MIN_MS, PASS1_MAX_MS),
   }
 }

@@ -12,7 +12,9 @@ export type Step =
   | { type: 'sample' }
   /** Run the reading code a few hundred times without a GC, so V8 has compiled it before the first reading. */
   | { type: 'warm-harness' }
+  /** One full GC, nothing else (the diagnosis's settling before a profile or a snapshot); returns its ms. */
+  | { type: 'gc' }
 
-export type StepResult = CallsResult | Reading | undefined
+export type StepResult = CallsResult | Reading | number | undefined
 
 export type Steps<R> = Generator<Step, R, StepResult>

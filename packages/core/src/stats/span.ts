@@ -15,6 +15,19 @@ export function noiseFloor(metric: MetricName, turnsEventLoop: boolean): number 
   return 2
 }
 
+/**
+ * A metric's readings in a pass with transient peaks lowered: a reading more than `floor` above the next one was
+ * garbage a GC had not freed yet (finalizers, an event-loop turn's leftovers: single readings 150–240 KB above their
+ * neighbours were seen in async Jest runs), not retained memory. See `withoutTransientPeaks`.
+ */
+export function settledSeries(pass: LeakPass, metric: MetricName, floor: number): number[] {
+  const values = pass.samples.map((sample) => sample[metric])
+  return values.map((value, i) => {
+    const next = values[i + 1]
+    return next !== undefined && value - next > floor ? next : value
+  })
+}
+
 /** Calls between the first and last sample of a pass's judged window. */
 export function windowCalls(pass: LeakPass): number {
   return (pass.samples.at(-1)?.calls ?? 0) - (pass.samples[pass.windowStart]?.calls ?? 0)
@@ -25,8 +38,9 @@ export function windowCalls(pass: LeakPass): number {
  * from one reading to the next around its median. A steady leak adds the same growth every batch and a Map's table
  * grows in rare steps, so both read near 0; a heap that wanders by ±20 KB between post-GC readings reads ~20 KB.
  */
-export function batchNoise(pass: LeakPass, metric: MetricName): number {
-  const steps = pass.samples.slice(1).map((sample, i) => sample[metric] - (pass.samples[i]?.[metric] ?? 0))
+export function batchNoise(pass: LeakPass, metric: MetricName, floor = Number.POSITIVE_INFINITY): number {
+  const values = settledSeries(pass, metric, floor)
+  const steps = values.slice(1).map((value, i) => value - (values[i] ?? 0))
   if (steps.length < 2) return 0
   const typical = median(steps)
   return 1.4826 * median(steps.map((step) => Math.abs(step - typical)))
@@ -37,14 +51,16 @@ export function batchNoise(pass: LeakPass, metric: MetricName): number {
  * deadline, under half the usual calls, left out), the same over the window's later half, and the window's calls. A leak adds the same growth every batch,
  * so its median is its rate even when one batch also holds a step (a Map doubling its table).
  */
-export function steadyRate(pass: LeakPass, metric: MetricName): { rate: number; late: number; calls: number } {
-  const samples = pass.samples.slice(pass.windowStart)
+export function steadyRate(
+  pass: LeakPass,
+  metric: MetricName,
+  floor = Number.POSITIVE_INFINITY,
+): { rate: number; late: number; calls: number } {
+  const values = settledSeries(pass, metric, floor)
   const rates: number[] = []
-  for (let i = 1; i < samples.length; i++) {
-    const a = samples[i - 1] as LeakSample
-    const b = samples[i] as LeakSample
-    const calls = b.calls - a.calls
-    if (calls >= pass.callsPerBatch / 2) rates.push((b[metric] - a[metric]) / calls)
+  for (let i = pass.windowStart + 1; i < pass.samples.length; i++) {
+    const calls = (pass.samples[i] as LeakSample).calls - (pass.samples[i - 1] as LeakSample).calls
+    if (calls >= pass.callsPerBatch / 2) rates.push(((values[i] ?? 0) - (values[i - 1] ?? 0)) / calls)
   }
   // The later half of the window (its last two batches at least): zero once a structure has filled up.
   const late = rates.slice(Math.min(rates.length - 2, Math.floor(rates.length / 2)))
@@ -73,7 +89,7 @@ export function spanReading(passes: readonly LeakPass[], metric: MetricName, flo
   if (!first) return { rate: 0, growth: 0, spanCalls: 0, floor }
   if (passes.length === 1) {
     const calls = windowCalls(first)
-    const steady = steadyRate(first, metric)
+    const steady = steadyRate(first, metric, floor)
     return { rate: first.rates[metric], growth: first.rates[metric] * calls, spanCalls: calls, floor, steady }
   }
   const points: { x: number; y: number }[] = []
@@ -85,15 +101,18 @@ export function spanReading(passes: readonly LeakPass[], metric: MetricName, flo
     // batch of live handles, V8 sizing its own tables), not growth per call. Its calls are left out of the span too,
     // so a steady leak's line stays continuous.
     const joinAt = index === 0 ? pass.windowStart : Math.min(1, pass.samples.length - 1)
+    const values = settledSeries(pass, metric, floor).slice(joinAt)
     const samples = pass.samples.slice(joinAt)
     const join = samples[0]
     if (!join) return
     let xShift = offset
     if (index > 0) {
-      shift = (points.at(-1)?.y ?? 0) - join[metric]
+      shift = (points.at(-1)?.y ?? 0) - (values[0] ?? 0)
       xShift = offset - join.calls
     }
-    for (const sample of samples) points.push({ x: xShift + sample.calls, y: sample[metric] + shift })
+    samples.forEach((sample, i) => {
+      points.push({ x: xShift + sample.calls, y: (values[i] ?? 0) + shift })
+    })
     offset = xShift + (pass.samples.at(-1)?.calls ?? 0)
   })
   const rate = growthPerCall(points, floor)
@@ -104,7 +123,11 @@ export function spanReading(passes: readonly LeakPass[], metric: MetricName, flo
     growth: rate * spanCalls,
     spanCalls,
     floor,
-    own: { rate: last.rates[metric], growth: last.rates[metric] * windowCalls(last), noise: batchNoise(last, metric) },
-    steady: steadyRate(last, metric),
+    own: {
+      rate: last.rates[metric],
+      growth: last.rates[metric] * windowCalls(last),
+      noise: batchNoise(last, metric, floor),
+    },
+    steady: steadyRate(last, metric, floor),
   }
 }
