@@ -42,7 +42,7 @@ const SUITES = [
 const WORKSPACE_DIRS = ['packages', 'test', 'examples']
 
 /** The slow packages of the current-Node run start first so the two job slots finish together. */
-const SLOW_FIRST = ['@leakproof/core', '@leakproof/vitest-e2e', '@leakproof/test-jest29-e2e']
+const SLOW_FIRST = ['@leakproof/core', '@leakproof/test-consumers', '@leakproof/vitest-e2e']
 
 const values = scriptArgs(
   import.meta.url,
