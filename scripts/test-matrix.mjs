@@ -24,7 +24,8 @@ import { childEnv, installNode, NODE_VERSIONS, root, scriptArgs } from './node-v
 /**
  * What runs on the extra majors: the engine's accuracy tests, then every runner's e2e suite (the Vitest 4.1, Vitest 5
  * and Jest 30 suites include leaks of external memory, handles and listeners, so those metrics are checked on every
- * major through a real runner; the core's own tests of them run on the current Node).
+ * major through a real runner; the core's own tests of them run on the current Node), and the packed packages in a
+ * fresh Vitest 5 project (test/consumers; its other projects run on the current Node).
  */
 const SUITES = [
   { name: 'core', filter: '@leakproof/core', script: 'test:matrix', what: 'heap spaces, accuracy' },
@@ -34,13 +35,14 @@ const SUITES = [
   { name: 'jest-29', filter: '@leakproof/test-jest29-e2e', script: 'test', what: 'Jest 29 e2e (CJS, TS, ESM)' },
   { name: 'diagnosis', filter: '@leakproof/test-diagnosis-e2e', script: 'test', what: 'diagnosis in every runner' },
   { name: 'tinybench', filter: '@leakproof/tinybench', script: 'test', what: 'tinybench plugin' },
+  { name: 'consumers', filter: '@leakproof/test-consumers', script: 'test:vitest5', what: 'packed, npm, Vitest 5' },
 ]
 
 /** Workspace folders whose packages have tests (bench/ has a benchmark, not tests). */
 const WORKSPACE_DIRS = ['packages', 'test', 'examples']
 
 /** The slow packages of the current-Node run start first so the two job slots finish together. */
-const SLOW_FIRST = ['@leakproof/core', '@leakproof/vitest-e2e', '@leakproof/test-jest29-e2e']
+const SLOW_FIRST = ['@leakproof/core', '@leakproof/test-consumers', '@leakproof/vitest-e2e']
 
 const values = scriptArgs(
   import.meta.url,

@@ -8,4 +8,6 @@ export default defineConfig({
   target: 'node20',
   sourcemap: true,
   clean: true,
+  // The reporter entry has a default export (what Jest loads) and a named one: CJS users read `.default`.
+  outputOptions: { exports: 'named' },
 })

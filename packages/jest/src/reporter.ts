@@ -116,3 +116,5 @@ function displayName(testName: string | undefined, testResult: TestResultLike | 
   const match = testResult?.testResults.find((result) => result.fullName === testName)
   return match ? [...match.ancestorTitles, match.title].join(' › ') : testName
 }
+
+export { LeakproofReporter }

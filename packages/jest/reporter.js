@@ -1,0 +1,3 @@
+// For resolvers that ignore `exports` and find a subpath by its file name; Node and bundlers read `exports`.
+export * from './dist/reporter.mjs'
+export { default } from './dist/reporter.mjs'
