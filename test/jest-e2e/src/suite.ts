@@ -72,6 +72,32 @@ export function defineJestE2e(jestPackageDir: string, { metrics = true }: { metr
     })
   })
 
+  describe('faults of the measured function, default options and timeouts', () => {
+    let run: JestRun
+    test('runs Jest: each fault fails its own test, and the test after it passes', async () => {
+      run = await runJest(jestPackageDir, 'faults', ['-i'])
+      expect(run.exitCode, run.stderr).toBe(1)
+      expect(statuses(run), run.stderr).toEqual({
+        'a first call that never settles': 'failed',
+        'measures normally after a call that never settled': 'passed',
+        'process.exit inside fn': 'failed',
+        'measures normally after process.exit': 'passed',
+        'a runaway leak of a megabyte per call': 'failed',
+        'measures normally after a runaway leak': 'passed',
+      })
+    })
+
+    test("each failure says what happened, before Jest's timeout", () => {
+      expect(rawFailure(run, 'a first call that never settles')).toMatch(
+        /call 1 of fn had not settled after \d+ ms when the measurement's deadline \(\d+ ms\)/,
+      )
+      expect(rawFailure(run, 'a first call that never settles')).not.toContain('Exceeded timeout')
+      expect(rawFailure(run, 'process.exit inside fn')).toContain('fn called process.exit(0) on call 1')
+      expect(rawFailure(run, 'a runaway leak of a megabyte per call')).toMatch(/stopped early after \d+ calls/)
+      expect(run.stderr).not.toContain('already running')
+    })
+  })
+
   describe('global expect, CommonJS test files, in band (-i)', () => {
     let run: JestRun
     test('runs Jest and fails the run', async () => {

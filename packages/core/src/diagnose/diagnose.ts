@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import v8 from 'node:v8'
 import { CallDriver, type CallsResult } from '../engine/calls.js'
 import { now } from '../engine/clock.js'
 import { drive, type StepRunner } from '../engine/drive.js'
@@ -40,8 +41,8 @@ const SNAPSHOT_PER_MARK = 13
 const MARK_PER_GC = 10
 
 /**
- * How many calls to make: enough leaked bytes to see, within a short time, and never more than half of what the cap
- * still allows (a leak of megabytes per call needs only a few calls to show).
+ * How many calls to make: enough leaked bytes to see, within a short time, and never more than the memory room allows
+ * (a leak of megabytes per call needs only a few calls to show). None when not even one call fits.
  */
 export function diagnosisCalls(
   report: LeakReport,
@@ -54,7 +55,8 @@ export function diagnosisCalls(
   const msPerCall = report.limits.msPerCall
   const byBytes = Math.ceil(TARGET_LEAKED_BYTES / bytesPerCall)
   const byTime = Math.floor(Math.min(CALLS_TIME_MS, remainingMs * DIAGNOSIS_CALLS_SHARE) / Math.max(msPerCall, 1e-6))
-  const byCap = Math.floor(capLeftBytes / 2 / bytesPerCall)
+  const byCap = Math.floor(capLeftBytes / bytesPerCall)
+  if (byCap < 1) return 0
   return Math.max(1, Math.min(byCap, Math.max(MIN_CALLS, Math.min(byBytes, MAX_CALLS)), Math.max(1, byTime)))
 }
 
@@ -292,8 +294,16 @@ export interface DiagnoseInput {
  */
 export function diagnose({ report, settings, runner, cap }: DiagnoseInput): LeakDiagnosis | Promise<LeakDiagnosis> {
   const endsAt = runner.lease.endsAt
-  const capLeft = Math.max(0, cap.limitBytes - cap.retainedNow())
-  const calls = diagnosisCalls(report, settings, capLeft, endsAt - now())
+  const calls = diagnosisCalls(report, settings, diagnosisRoom(cap), endsAt - now())
+  if (calls === 0) {
+    return {
+      ...failed(settings, 'no room'),
+      notes: [
+        'no diagnosis: memory is at the cap or near the heap limit, and one more call could exhaust it ' +
+          '(the figures above say what leaked; a heap snapshot of this heap would need memory it does not have).',
+      ],
+    }
+  }
   runner.calls.catchErrors = true
   // Every function its own frame in the profile: fn, what it calls, and the harness's call loop.
   const optimize = runUnoptimized([runner.calls.fn], CallDriver.callPath)
@@ -322,6 +332,15 @@ export function diagnose({ report, settings, runner, cap }: DiagnoseInput): Leak
     restore()
     return failed(settings, error)
   }
+}
+
+/**
+ * Memory the diagnosis's calls may add: up to a quarter past the cap (a leak stopped by the cap has used it up, and a
+ * few hundred calls show it), and never more than a quarter of the heap still free under the heap limit.
+ */
+function diagnosisRoom(cap: RetainedCap): number {
+  const { heap_size_limit: limit, used_heap_size: used } = v8.getHeapStatistics()
+  return Math.max(0, Math.min(cap.limitBytes * 1.25 - cap.retainedNow(), (limit - used) / 4))
 }
 
 function failed(settings: DiagnoseSettings, error: unknown): LeakDiagnosis {

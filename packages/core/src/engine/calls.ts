@@ -84,8 +84,12 @@ export class CallDriver {
     } finally {
       this.instruments.endCall(wasRecording)
     }
-    // fn caught the error our process.exit threw: the exit is still what happened.
-    if (this.lease.exitAttempt) throw exitError(this.lease.exitAttempt)
+    // fn caught the error our process.exit threw (or an async fn turned it into a rejection): the exit is still what
+    // happened. A promise left behind must not surface as an unhandled rejection.
+    if (this.lease.exitAttempt) {
+      if (isThenable(returned)) returned.then(undefined, () => {})
+      throw exitError(this.lease.exitAttempt)
+    }
     return returned
   }
 

@@ -11,6 +11,11 @@ export const DEFAULT_MAX_RETAINED_BYTES = 24 * 1024 * 1024
 const FREE_HEAP_SHARE = 0.25
 /** Past this share of the heap limit a run stops whatever its cap: the next calls could exhaust the heap. */
 const HEAP_LIMIT_SHARE = 0.8
+/**
+ * The next calls are not made when what they may allocate (the last calls' growth, this many times over) exceeds the
+ * heap still free: a function that retains 50 MB per call under --max-old-space-size=128 is stopped after its first.
+ */
+const NEXT_CALLS_MARGIN = 1.5
 /** Calls whose retained memory may be one-time (lazy initialisation): the cap restarts once after them. */
 const ONE_TIME_CALLS = 2
 const MAX_CHECK_INTERVAL = 1024
@@ -80,14 +85,18 @@ export class RetainedCap {
     const perCall = Math.max(grown, 0) / calls
     const interval = perCall > 0 ? Math.floor(this.limitBytes / 4 / perCall) : this.checkEvery * 2
     this.checkEvery = clamp(Math.min(interval, this.checkEvery * 2), 1, MAX_CHECK_INTERVAL)
-    if (total - this.baseline <= this.limitBytes && used <= limit * HEAP_LIMIT_SHARE) return 'ok'
+    // The calls until the next check could allocate this much: more than the heap has left is a crash, not a verdict.
+    const nextSteps = perCall * this.checkEvery * NEXT_CALLS_MARGIN
+    if (total - this.baseline <= this.limitBytes && used <= limit * HEAP_LIMIT_SHARE && nextSteps <= limit - used) {
+      return 'ok'
+    }
     // Garbage counts in the cheap reading: only a post-GC reading may stop the run.
     this.gc()
     const after = totalBytes()
     this.lastTotal = after.total
     const retained = after.total - this.baseline
-    if (after.used > after.limit * HEAP_LIMIT_SHARE) {
-      this.retainedAtStop = retained
+    if (after.used > after.limit * HEAP_LIMIT_SHARE || nextSteps > after.limit - after.used) {
+      this.retainedAtStop = retained + this.oneTimeBytes
       return 'heap-limit'
     }
     if (retained <= this.limitBytes) return 'ok'
