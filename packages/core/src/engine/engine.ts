@@ -97,13 +97,18 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
   calibrationGrowthPerCall = Math.max(0, total(beforeWarmup) - total(ctx.start)) / warmupCalls
   const callsBeforeWarmup = warmupCalls
   const targetWarmup = options.warmupCalls ?? warmupSize(callsPerBatch, calibrationGrowthPerCall, warmupCalls)
+  let warmupPaceMs: number | undefined
   if (targetWarmup > warmupCalls) {
     const count = targetWarmup - warmupCalls
-    const result = (yield { type: 'calls', count, stopAt: time.measureEndsAt }) as CallsResult
+    // Sized from calibration's fastest chunk, the warm-up may run far slower (a Jest worker, a loaded machine, a Map
+    // rehashing): it never takes more than its share of the time, or the passes get none.
+    const stopAt = Math.min(time.measureEndsAt, now() + warmupTimeMs(time))
+    const result = (yield { type: 'calls', count, stopAt }) as CallsResult
     warmupCalls += result.callsDone
     if (result.stopped && result.stopped !== 'time') {
       return yield* stoppedEarly(ctx, result.stopped, warmupCalls, floorOf)
     }
+    if (result.callsDone >= WARMUP_PACE_CALLS) warmupPaceMs = result.elapsedMs / result.callsDone
   }
   yield { type: 'sample' }
   const sampledAt = now()
@@ -114,6 +119,9 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
   const warmupCallsMade = warmupCalls - callsBeforeWarmup
   // The warm-up grew but a clean-looking pass 1 may not: steps may fall between its readings.
   const warmupGrew = warmupCallsMade > 0 && warmupGrowth >= WARMUP_GROWTH_FLOORS * floorOf('heap')
+  // Pass 1 starts from this reading unless an instrument was switched off (the re-timing below calls fn again, and
+  // the readings after it leave the switched-off hooks' memory out).
+  const afterWarmupIsBaseline = !ctx.instrumentsChanged()
   if (options.callsPerBatch === undefined) {
     let msPerCall: number | undefined
     if (ctx.instrumentsChanged()) {
@@ -126,6 +134,10 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
       }
       if (timing.callsDone > 0) msPerCall = timing.elapsedMs / timing.callsDone
       if (msPerCall !== undefined) paceMs = msPerCall
+    } else if (warmupPaceMs !== undefined && warmupPaceMs > paceMs) {
+      // The warm-up's pace over its thousands of calls is the one the passes will see.
+      msPerCall = warmupPaceMs
+      paceMs = warmupPaceMs
     }
     // Two readings with no call between them differ by up to ~9 KB (the harness's own first readings): not growth.
     // Without warm-up calls (calibration ran them all), calibration's growth stands in.
@@ -162,8 +174,10 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     const measured: PassResult = yield* measurePass({
       callsPerBatch: passCallsPerBatch,
       batches: batchesThatFit(options.batches, passCallsPerBatch, msPerCallNow(), sampleMs, passEndsAt - now()),
-      stopAt: passEndsAt,
+      // The calls stop one reading before the pass's end: the reading after them ends by then.
+      stopAt: passEndsAt - sampleMs,
       floorOf,
+      baseline: passIndex === 0 && afterWarmupIsBaseline ? afterWarmup : undefined,
     })
     const pass = measured.pass
     growth = measured.growth
@@ -290,6 +304,15 @@ function warmupSize(callsPerBatch: number, growthPerCall: number, callsMade: num
   const byMemory =
     growthPerCall > 0 ? Math.floor((WARMUP_MEMORY_SHARE * VERDICT_GROWTH_BYTES) / growthPerCall) : Infinity
   return Math.max(Math.min(2 * callsPerBatch, Math.max(byMemory, WARMUP_MIN_CALLS)), callsMade)
+}
+
+/** The warm-up's share of the measurement's time, and never less than two first passes. */
+const WARMUP_TIME_SHARE = 0.2
+/** A warm-up of this many calls or more times the calls better than calibration's few chunks. */
+const WARMUP_PACE_CALLS = 256
+
+function warmupTimeMs(time: TimePlan): number {
+  return Math.max(2 * time.pass1Ms, WARMUP_TIME_SHARE * (time.measureEndsAt - time.startedAt))
 }
 
 /**

@@ -24,6 +24,8 @@ export interface PassPlan {
   /** Clock time at which the calls stop, whatever is left of the pass. */
   stopAt: number
   floorOf: (metric: MetricName) => number
+  /** A reading taken right before the pass with no call since: its baseline, saving a reading (a GC). */
+  baseline?: Reading
 }
 
 export interface PassResult {
@@ -45,7 +47,7 @@ export function* measurePass(plan: PassPlan): Steps<PassResult> {
     MetricName,
     Float64Array
   >
-  const first = (yield { type: 'sample' }) as Reading
+  const first = plan.baseline ?? ((yield { type: 'sample' }) as Reading)
   for (const name of METRIC_NAMES) series[name][0] = first[name]
   // The handle and listener breakdowns of the readings up to the judged window's start (where the window of a pass
   // cut short may start), and of the latest one. Keeping later ones would retain a few hundred bytes per reading
