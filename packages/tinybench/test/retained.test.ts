@@ -16,12 +16,7 @@ interface ListNode {
 
 describe('retained bytes per operation', () => {
   it('are about 0 for a clean operation', async () => {
-    // 5,000 calls per batch: post-GC noise in a Vitest worker (~2 KB per batch) stays well under 1 B per call.
-    const bench = quickBench({
-      allocationTimeMs: 30,
-      budget: { retainedBytesPerOp: 8 },
-      leak: { callsPerBatch: 5000 },
-    })
+    const bench = quickBench({ allocationTimeMs: 30, budget: { retainedBytesPerOp: 8 } })
     bench.add('clean: garbage only', () => {
       sink.value = new Array(100).fill(0)
     })
@@ -35,10 +30,7 @@ describe('retained bytes per operation', () => {
 
   it('are the leaked size for a leaking operation', async () => {
     let kept: ListNode | undefined
-    // 1,000 calls per batch, no re-measuring. On Node 20 an optimising compile leaves ~240 KB of code metadata in the
-    // old space for a GC or two (Node 22+ keeps it in the trusted spaces, not counted): spread over 7,000 judged calls
-    // that is under 40 B/call; at 200 calls per batch it read 987 B/call for 888 (1 run in 13 under load).
-    const bench = quickBench({ allocationTimeMs: 30, leak: { callsPerBatch: 1000, confirm: false } })
+    const bench = quickBench({ allocationTimeMs: 30 })
     bench.add('leaks an array of 100 smis per call', () => {
       kept = { next: kept, data: new Array(100).fill(0) }
     })

@@ -22,7 +22,7 @@ describe('toLeak registered by the setup entry', () => {
   })
 
   test('a leaking sync fn throws the toLeak message', ({ task }) => {
-    expect(() => expect(leak).not.toLeak({ diagnose: false })).toThrow(/Expected fn not to leak, but it does: heap/)
+    expect(() => expect(leak).not.toLeak()).toThrow(/Expected fn not to leak, but it does: heap/)
     expect(task.meta.leakproof?.[0]?.leaked).toBe(true)
   })
 
@@ -30,7 +30,7 @@ describe('toLeak registered by the setup entry', () => {
     await expect(async () => {
       await Promise.resolve()
       return clean()
-    }).not.toLeak({ callsPerBatch: 2000 })
+    }).not.toLeak()
     expect(task.meta.leakproof?.[0]?.mode).toBe('async')
   })
 

@@ -35,7 +35,7 @@ expectTypeOf(wrongCheck).returns.toEqualTypeOf<Promise<void>>()
 
 // Options are core's LeakOptions.
 expect(syncFn).not.toLeak({ budget: { heap: 64, external: 0 }, batches: 6, confirm: false, turnEventLoop: 'auto' })
-const options: LeakOptions = { timeBudgetMs: 1000 }
+const options: LeakOptions = { deadlineMs: 1000, maxRetainedBytes: 8 * 1024 * 1024 }
 expect(syncFn).not.toLeak(options)
 // @ts-expect-error: not an option
 expect(syncFn).not.toLeak({ batchez: 6 })
