@@ -103,10 +103,11 @@ describe('bad input gets a clear error, never a verdict', () => {
 
   it('a runaway leak (megabytes per call) is stopped and reported as a leak', () => {
     const kept: number[][] = []
+    const MIB_PER_CALL = 4
     const report = expectSync(
       measureLeak(
         () => {
-          kept.push(new Array(128 * 1024).fill(1))
+          kept.push(new Array(MIB_PER_CALL * 128 * 1024).fill(1))
         },
         { maxRetainedBytes: 64 * 1024 * 1024 },
       ),
@@ -119,8 +120,9 @@ describe('bad input gets a clear error, never a verdict', () => {
     expect(report.verdict).toMatch(
       /stopped early after \d+ calls: memory retained since the start passed the 64\.0 MiB cap/,
     )
-    // Stopped at the cap plus at most one check interval (a quarter of the cap).
-    expect(kept.length * 1024 * 1024).toBeLessThanOrEqual(64 * 1.25 * 1024 * 1024 + 2 * 1024 * 1024)
+    // Stopped at the cap plus at most one check interval (a quarter of the cap), the first two calls aside (the cap
+    // restarts once after them: they may be a one-time initialisation).
+    expect(kept.length * MIB_PER_CALL).toBeLessThanOrEqual(64 * 1.25 + 2 * MIB_PER_CALL)
     kept.length = 0
   })
 

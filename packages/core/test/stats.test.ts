@@ -144,6 +144,20 @@ describe('decideMetric', () => {
       state: 'clean',
     },
     {
+      name: 'too few calls to stand out, then the same rate plainly in the last pass',
+      readings: [faint(100), clear(120)],
+      confirm: true,
+      last: true,
+      state: 'leak',
+    },
+    {
+      name: 'too few calls to stand out, passes left',
+      readings: [faint(100), clear(120)],
+      confirm: true,
+      last: false,
+      state: 'suspect',
+    },
+    {
       name: 'seen late, then held',
       readings: [faint(60), clear(64), clear(64)],
       confirm: true,

@@ -1,3 +1,4 @@
+import { formatPerCall } from '../format.js'
 import type { ResolvedOptions } from '../options.js'
 import { splitListenerKey } from '../probes/listeners.js'
 import type { LeakDetails, LeakLimits, LeakPass, LeakReport, MetricName, MetricResult } from '../report.js'
@@ -94,10 +95,30 @@ function explainVerdict(metrics: Record<MetricName, MetricResult>, outcome: Engi
       : `${failing.join(' and ')} grew past the budget`
   }
   const tooShort = outcome.stop === 'time' ? ' before the deadline' : ''
+  const seen = sensitivityNote(metrics, limits)
   if (passes.length > CONFIRM_PASSES) {
-    return `growth seen at first levelled off when the horizon was extended to ${calls.toLocaleString('en-US')} calls in ${passes.length} passes${tooShort} (a structure that filled up, one-time growth or noise)`
+    return `growth seen at first levelled off when the horizon was extended to ${calls.toLocaleString('en-US')} calls in ${passes.length} passes${tooShort} (a structure that filled up, one-time growth or noise)${seen}`
   }
-  if (passes.length > 1)
-    return `growth seen at first faded when re-measured with more calls${tooShort} (one-time or noise)`
-  return `no metric grew past its budget${tooShort}`
+  const overBudget = METRIC_NAMES.some((name) => metrics[name].measured && metrics[name].perCall > metrics[name].budget)
+  if (passes.length > 1 && overBudget)
+    return `growth seen at first faded when re-measured with more calls${tooShort} (one-time or noise)${seen}`
+  return `no metric grew past its budget${tooShort}${seen}`
+}
+
+/**
+ * For a clean verdict over too few calls to see a leak at the heap budget (a slow fn, a short deadline): the smallest
+ * leak it could see, and about what deadline would see the budget (the smallest visible leak shrinks like 1/calls).
+ */
+function sensitivityNote(metrics: Record<MetricName, MetricResult>, limits: LeakLimits): string {
+  const heap = metrics.heap
+  if (!heap.measured || !(heap.detectable > heap.budget)) return ''
+  const neededMs = limits.deadlineMs * (heap.detectable / Math.max(heap.budget, 1e-9))
+  const needed =
+    neededMs >= 10_000
+      ? `${Math.ceil(neededMs / 1000).toLocaleString('en-US')} s`
+      : `${Math.ceil(neededMs / 100) * 100} ms`
+  return (
+    `; in its calls it could see a heap leak of ${formatPerCall(heap.detectable, 'heap')} or more, not one at the ` +
+    `${formatPerCall(heap.budget, 'heap')} budget: a deadline of about ${needed} would (deadlineMs, or a longer test timeout)`
+  )
 }

@@ -49,12 +49,12 @@ export function* measurePass(plan: PassPlan): Steps<PassResult> {
   >
   const first = plan.baseline ?? ((yield { type: 'sample' }) as Reading)
   for (const name of METRIC_NAMES) series[name][0] = first[name]
-  // The handle and listener breakdowns of the readings up to the judged window's start (where the window of a pass
-  // cut short may start), and of the latest one. Keeping later ones would retain a few hundred bytes per reading
-  // inside the window: the harness's own growth.
-  const keptUpTo = Math.floor(plan.batches / 3)
-  const breakdowns: Array<Pick<Reading, 'handleTypes' | 'listenerKeys'>> = [first]
-  let last: Pick<Reading, 'handleTypes' | 'listenerKeys'> = first
+  // The handle and listener breakdowns of the readings before the judged window's start (the window's growth of a
+  // key is counted from the reading before it), and of the latest one. A kept reading's few hundred bytes show in
+  // the next reading: kept inside the window, they would be the harness's own growth (~150 B/call for a 5 ms fn).
+  const keptUpTo = Math.floor(plan.batches / 3) - 1
+  const breakdowns: Breakdown[] = [breakdownOf(first)]
+  let last: Breakdown = first
   let count = 1
   let calls = 0
   let stopped: PassResult['stopped']
@@ -65,7 +65,7 @@ export function* measurePass(plan: PassPlan): Steps<PassResult> {
       const reading = (yield { type: 'sample' }) as Reading
       callsAt[count] = calls
       for (const name of METRIC_NAMES) series[name][count] = reading[name]
-      if (count <= keptUpTo) breakdowns.push(reading)
+      if (count <= keptUpTo) breakdowns.push(breakdownOf(reading))
       last = reading
       count++
     }
@@ -75,7 +75,7 @@ export function* measurePass(plan: PassPlan): Steps<PassResult> {
     }
   }
   const pass = buildPass(plan, callsAt, series, count, calls, startedAt, stopped)
-  const startIndex = pass.runaway ? 0 : pass.windowStart
+  const startIndex = pass.runaway ? 0 : Math.max(0, pass.windowStart - 1)
   const start = breakdowns[startIndex] ?? first
   const windowCallCount = Math.max(1, calls - (pass.samples[startIndex]?.calls ?? 0))
   return {
@@ -86,6 +86,15 @@ export function* measurePass(plan: PassPlan): Steps<PassResult> {
       listeners: keyGrowth(start.listenerKeys, last.listenerKeys, windowCallCount),
     },
   }
+}
+
+type Breakdown = Pick<Reading, 'handleTypes' | 'listenerKeys'>
+const NO_BREAKDOWN: Breakdown = { handleTypes: new Map(), listenerKeys: new Map() }
+
+/** A reading's breakdowns, to keep: the shared empty one when nothing is live (nothing retained per reading). */
+function breakdownOf(reading: Reading): Breakdown {
+  if (reading.handleTypes.size === 0 && reading.listenerKeys.size === 0) return NO_BREAKDOWN
+  return { handleTypes: reading.handleTypes, listenerKeys: reading.listenerKeys }
 }
 
 function buildPass(

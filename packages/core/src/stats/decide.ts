@@ -77,8 +77,9 @@ function standsOut(reading: PassReading, budget: number): boolean {
 
 /**
  * Decides one metric from its readings in the passes so far (oldest first). `lastPass`: no normal confirmation
- * pass is left (passes 2 and 3 are the normal ones). `canExtend`: one more, longer pass still fits the caps on time
- * and calls (see `run.ts`), for a metric that is fading.
+ * pass is left (passes 2 and 3 are the normal ones). `canExtend`: one more, longer pass still fits in the time left
+ * before the deadline, the verdict's memory budget and the pass limit (see `nextPassCallsPerBatch` in
+ * `engine/plan.ts`), for a metric that is fading.
  *
  * A pass *stands out* when its rate is over budget and its total growth is above the noise floor. Then:
  * - the last pass does not stand out: clean if it is under budget or its growth is under half the noise floor;
@@ -103,11 +104,13 @@ function standsOut(reading: PassReading, budget: number): boolean {
  *
  * Why a steady leak is not lost: a leak of a fixed size per call reads the same rate over any window of calls, so its
  * span rate holds and its newest calls keep up with it — it is called a leak as soon as pass 2 confirms it, as before
- * this rule existed. Growth in steps can read low in one window; the horizon is then extended (so the next step or
- * the per-entry part shows) rather than cleared, and at the cap it is cleared only when its newest rate has also
- * fallen against every earlier pass and the span's rate is falling — what a Map whose doublings all fell before the
- * last window shares with a filled cache. A slow leak hidden under a larger one-time fill (a leak of ~1 B/call under
- * luxon's ~60 KB) is indistinguishable from the fill until the fill is diluted: a longer `timeBudgetMs` shows it.
+ * this rule existed (the engine may still hold the verdict for one more, longer pass while that fits in the time and
+ * the memory budget: see `roomToLookFurther` in `engine/engine.ts`). Growth in steps can read low in one window; the
+ * horizon is then extended (so the next step or the per-entry part shows) rather than cleared, and at the cap it is
+ * cleared only when its newest rate has also fallen against every earlier pass and the span's rate is falling — what a
+ * Map whose doublings all fell before the last window shares with a filled cache. A slow leak hidden under a larger
+ * one-time fill (a leak of ~1 B/call under luxon's ~60 KB) is indistinguishable from the fill until the fill is
+ * diluted: a longer deadline (`deadlineMs`, or a longer test timeout) shows it.
  */
 export function decideMetric(
   readings: readonly PassReading[],
@@ -125,7 +128,13 @@ export function decideMetric(
   }
   if (!confirm) return 'leak'
   const previous = readings[readings.length - 2]
-  if (previous === undefined || !standsOut(previous, budget)) return lastPass ? 'clean' : 'suspect'
+  if (previous === undefined || !standsOut(previous, budget)) {
+    if (!lastPass) return 'suspect'
+    // The pass before had too few calls to stand out of the noise, and no further pass fits: the last pass confirms
+    // on its own when its newest calls grow plainly and at least at the rate seen before (one-time growth and noise
+    // fade as the calls grow; a leak keeps its rate).
+    return previous !== undefined && confirmsAlone(current, previous, budget) ? 'leak' : 'clean'
+  }
   if (current.rate < previous.rate * HOLD_RATIO) {
     // A step inside an earlier window (a Map doubling) inflated its rate; the steady part still grows: not fading.
     if (!lastPass) return 'suspect'
@@ -148,6 +157,31 @@ export function decideMetric(
     current.rate <= previous.rate
   return levelledOff ? 'clean' : 'leak'
 }
+
+/**
+ * The growth over the span is well out of the noise floor (SPAN_FLOORS), the last pass's own window grows past the
+ * floor and well past its batch-to-batch noise (SIGNIFICANCE), at a rate within HOLD_RATIO of the earlier pass's
+ * either way, and its later half still grows: the growth kept its rate as the calls grew, which one-time growth and
+ * noise do not (a burst in the last pass alone reads far above the pass before).
+ */
+function confirmsAlone(current: PassReading, previous: PassReading, budget: number): boolean {
+  const own = ownWindow(current)
+  const floor = current.floor ?? 0
+  const significant = own.noise === undefined || own.growth >= own.noise * SIGNIFICANCE
+  const stillGrowing = current.steady === undefined || current.steady.late > budget
+  return (
+    (current.growth ?? Number.POSITIVE_INFINITY) >= floor * SPAN_FLOORS &&
+    own.rate > budget &&
+    own.growth >= floor &&
+    significant &&
+    own.rate >= previous.rate * HOLD_RATIO &&
+    previous.rate >= own.rate * HOLD_RATIO &&
+    stillGrowing
+  )
+}
+
+/** The span's growth must be at least this many noise floors for the last pass to confirm on its own. */
+const SPAN_FLOORS = 2
 
 function ownWindow(reading: PassReading): { rate: number; growth: number; noise?: number } {
   return reading.own ?? { rate: reading.rate, growth: reading.growth ?? Number.POSITIVE_INFINITY }
