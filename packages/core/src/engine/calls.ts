@@ -13,7 +13,10 @@ export type CallsStop = 'time' | Exclude<CapState, 'ok'>
 export interface CallsResult {
   callsDone: number
   elapsedMs: number
-  /** Set when the calls stopped early: the time given ran out, or memory passed the cap or neared the heap limit. */
+  /**
+   * Set when the calls stopped early: the time given ran out, memory passed the cap or neared the heap limit, or the
+   * cap asks for a reading first ('turn': the batch ends, the run goes on).
+   */
   stopped?: CallsStop
   /** With `catchErrors`: fn failed on the call after `callsDone` (threw, rejected, never settled). */
   error?: string
@@ -91,6 +94,11 @@ export class CallDriver {
       throw exitError(this.lease.exitAttempt)
     }
     return returned
+  }
+
+  /** A reading ran: the cap may judge memory that waited for the event loop to turn. */
+  noteReading(): void {
+    this.cap.noteReading()
   }
 
   /** Sync calls until `count` are done, the clock reaches `stopAt` or the cap stops them. */

@@ -70,5 +70,7 @@ function runSync(step: Step, runner: StepRunner): StepResult {
 
 /** Once warm-up is over, instruments that saw nothing are switched off to keep calls fast. */
 function afterStep(step: Step, runner: StepRunner): void {
-  if (step.type === 'sample') runner.instruments.stopIfQuiet()
+  if (step.type !== 'sample') return
+  runner.calls.noteReading()
+  runner.instruments.stopIfQuiet()
 }

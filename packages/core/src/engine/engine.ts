@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from '../options.js'
 import type { LeakPass, MetricName } from '../report.js'
 import { METRIC_NAMES } from '../report.js'
-import { decideMetric, type MetricState } from '../stats/decide.js'
+import { decideMetric, HOLD_RATIO, type MetricState } from '../stats/decide.js'
 import { noiseFloor, spanReading, steadyRate, windowCalls } from '../stats/span.js'
 import { clamp } from '../util.js'
 import type { CallsResult, CallsStop } from './calls.js'
@@ -93,7 +93,10 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
   }
   // Warm-up, between two readings: its growth per call sizes pass 1 for memory (a plain leak needs no sensitivity).
   yield { type: 'warm-harness' }
+  const beforeAt = now()
   const beforeWarmup = (yield { type: 'sample' }) as Reading
+  // A reading's cost here, first estimate: under a short deadline in a Jest worker four readings can take it all.
+  const firstSampleMs = now() - beforeAt
   calibrationGrowthPerCall = Math.max(0, total(beforeWarmup) - total(ctx.start)) / warmupCalls
   const callsBeforeWarmup = warmupCalls
   const targetWarmup = options.warmupCalls ?? warmupSize(callsPerBatch, calibrationGrowthPerCall, warmupCalls)
@@ -102,18 +105,19 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     const count = targetWarmup - warmupCalls
     // Sized from calibration's fastest chunk, the warm-up may run far slower (a Jest worker, a loaded machine, a Map
     // rehashing): it never takes more than its share of the time, or the passes get none.
-    const stopAt = Math.min(time.measureEndsAt, now() + warmupTimeMs(time))
+    // It also leaves the time of the reading after it and of pass 1's first batch and reading.
+    const stopAt = Math.min(time.measureEndsAt - 3 * firstSampleMs, now() + warmupTimeMs(time))
     const result = (yield { type: 'calls', count, stopAt }) as CallsResult
     warmupCalls += result.callsDone
-    if (result.stopped && result.stopped !== 'time') {
+    if (result.stopped === 'cap' || result.stopped === 'heap-limit') {
       return yield* stoppedEarly(ctx, result.stopped, warmupCalls, floorOf)
     }
     if (result.callsDone >= WARMUP_PACE_CALLS) warmupPaceMs = result.elapsedMs / result.callsDone
   }
-  yield { type: 'sample' }
   const sampledAt = now()
   const afterWarmup = (yield { type: 'sample' }) as Reading
-  // What one reading costs here (a GC of this heap, and the event loop's turns): a pass has one per batch.
+  // What one reading costs here (a GC of this heap, and the event loop's turns): a pass has one per batch. This one
+  // also collected the warm-up's garbage, so it errs high: fewer batches fit, none overruns.
   const sampleMs = now() - sampledAt
   const warmupGrowth = total(afterWarmup) - total(beforeWarmup)
   const warmupCallsMade = warmupCalls - callsBeforeWarmup
@@ -129,7 +133,7 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
       const count = Math.max(16, Math.min(callsPerBatch, 4096))
       const timing = (yield { type: 'calls', count, stopAt: time.measureEndsAt }) as CallsResult
       warmupCalls += timing.callsDone
-      if (timing.stopped && timing.stopped !== 'time') {
+      if (timing.stopped === 'cap' || timing.stopped === 'heap-limit') {
         return yield* stoppedEarly(ctx, timing.stopped, warmupCalls, floorOf)
       }
       if (timing.callsDone > 0) msPerCall = timing.elapsedMs / timing.callsDone
@@ -187,7 +191,10 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
       states = runawayStates(pass, options)
       break
     }
-    const outOfTime = measured.stopped === 'time'
+    // A pass the measurement's time cut short while the verdict's time goes on (pass 1 keeps to the measurement's
+    // time): a pending verdict still gets a pass that may run into the diagnosis's time.
+    const cutByTime = measured.stopped === 'time'
+    const outOfTime = cutByTime && passEndsAt >= time.verdictEndsAt
     const callsSoFar = warmupCalls + passes.reduce((sum, p) => sum + (p.samples.at(-1)?.calls ?? 0), 0)
     const memoryLeft = memoryForNextPass(ctx)
     const next =
@@ -247,11 +254,11 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     const pending = Object.values(states)
     const fading = pending.includes('fading')
     if (!fading && !pending.includes('suspect')) {
-      if (outOfTime) stop = 'time'
+      if (cutByTime) stop = 'time'
       break
     }
     if (next === undefined) {
-      if (outOfTime || noTimeForAnother) stop = 'time'
+      if (cutByTime || noTimeForAnother) stop = 'time'
       break
     }
     passCallsPerBatch = next
@@ -260,6 +267,13 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
   // Whatever is still pending when the loop ends was not confirmed.
   for (const metric of METRIC_NAMES) {
     if (states[metric] === 'suspect' || states[metric] === 'fading') states[metric] = 'clean'
+  }
+  if (stop === 'time' && options.confirm && states.heap === 'clean') {
+    const warmup = { calls: warmupCallsMade, growth: warmupGrowth }
+    if (warmupConfirms(warmup, passes, options.budget.heap, floorOf('heap'))) {
+      states.heap = 'leak'
+      onePass = true
+    }
   }
   return {
     passes,
@@ -287,7 +301,7 @@ function* calibrate(stopAt: number): Steps<{ msPerCall: number; calls: number; s
     if (result.callsDone > 0) bestMsPerCall = Math.min(bestMsPerCall, result.elapsedMs / result.callsDone)
     if (result.stopped === 'cap' || result.stopped === 'heap-limit')
       return { msPerCall: bestMsPerCall, calls, stopped: result.stopped }
-    if (result.stopped === 'time') break
+    if (result.stopped === 'time' || result.stopped === 'turn') break
     chunk *= 2
   }
   const msPerCall = Number.isFinite(bestMsPerCall) ? bestMsPerCall : elapsed / Math.max(1, calls)
@@ -308,6 +322,32 @@ function warmupSize(callsPerBatch: number, growthPerCall: number, callsMade: num
 
 /** The warm-up's share of the measurement's time, and never less than two first passes. */
 const WARMUP_TIME_SHARE = 0.2
+/**
+ * A warm-up that grew by this many heap noise floors (32 KiB sync), at a rate the passes then kept, is a leak's
+ * evidence when the deadline cut the passes too short to confirm on their own (a Jest worker under load, whose
+ * readings take ~100 ms each, under a 1 s test timeout).
+ */
+const WARMUP_EVIDENCE_FLOORS = 8
+
+/**
+ * The warm-up (between two post-GC readings, after calibration's first calls) grew plainly, over budget, and the
+ * passes the deadline left grew past the floor at a rate within HOLD_RATIO of the warm-up's either way: the growth
+ * kept its rate over calls that one-time growth and noise would not. A structure that filled in the warm-up reads
+ * flat in the passes.
+ */
+function warmupConfirms(
+  warmup: { calls: number; growth: number },
+  passes: readonly LeakPass[],
+  budget: number,
+  floor: number,
+): boolean {
+  if (warmup.calls < WARMUP_PACE_CALLS || warmup.growth < WARMUP_EVIDENCE_FLOORS * floor) return false
+  const warmupRate = warmup.growth / warmup.calls
+  if (warmupRate <= budget) return false
+  const span = spanReading(passes, 'heap', floor)
+  return span.growth >= floor && span.rate >= warmupRate * HOLD_RATIO && span.rate * HOLD_RATIO <= warmupRate
+}
+
 /** A warm-up of this many calls or more times the calls better than calibration's few chunks. */
 const WARMUP_PACE_CALLS = 256
 
@@ -379,7 +419,7 @@ function* stoppedEarly(
     states: runawayStates(pass, ctx.options),
     warmupCalls: 0,
     growth: { handles: [], listeners: [] },
-    stop: stop === 'time' ? 'time' : stop,
+    stop: stop === 'time' || stop === 'turn' ? 'time' : stop,
     sensitivity: sensitivityOf([pass], floorOf),
     onePass: true,
   }

@@ -102,7 +102,7 @@ function start(
   const gc = getFullGc()
   const startReading = { ...readMemory(), handles: 0, listeners: 0, handleTypes: new Map(), listenerKeys: new Map() }
   const instruments = new Instruments(options, lease)
-  const cap = new RetainedCap(options.maxRetainedBytes, gc)
+  const cap = new RetainedCap(options.maxRetainedBytes, gc, () => instruments.turnEventLoop)
   const calls = new CallDriver(fn, lease, instruments, cap, options.callTimeoutMs)
   const runner: StepRunner = { calls, instruments, lease, gc, settleTimersMs: options.settleTimersMs, mode: 'sync' }
   const time = planTime(lease.startedAt, lease.deadlineMs, options.diagnose !== false)
@@ -150,7 +150,7 @@ function start(
   return continueWith(drive(steps(stopOf(cap.check(1))), runner), finish)
 }
 
-const stopOf = (state: CapState): CallsStop | undefined => (state === 'ok' ? undefined : state)
+const stopOf = (state: CapState): CallsStop | undefined => (state === 'ok' || state === 'turn' ? undefined : state)
 
 function continueWith<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
   return isThenable(value) ? (value as Promise<T>).then(next) : next(value as T)

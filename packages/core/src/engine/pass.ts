@@ -69,7 +69,8 @@ export function* measurePass(plan: PassPlan): Steps<PassResult> {
       last = reading
       count++
     }
-    if (result.stopped !== undefined) {
+    // A batch the cap ended for a turn of the event loop: its reading is taken, the pass goes on.
+    if (result.stopped !== undefined && result.stopped !== 'turn') {
       stopped = result.stopped
       break
     }

@@ -20,7 +20,12 @@ const NEXT_CALLS_MARGIN = 1.5
 const ONE_TIME_CALLS = 2
 const MAX_CHECK_INTERVAL = 1024
 
-export type CapState = 'ok' | 'cap' | 'heap-limit'
+/**
+ * 'turn': over the cap while the event loop has work pending (sync calls that close sockets or clear timers free
+ * their memory only when it turns): the batch ends for a reading, and the run stops only if the cap is still passed
+ * after it.
+ */
+export type CapState = 'ok' | 'turn' | 'cap' | 'heap-limit'
 
 function totalBytes(): { total: number; used: number; limit: number } {
   const stats = v8.getHeapStatistics()
@@ -50,6 +55,9 @@ export class RetainedCap {
   private callsSinceCheck = 0
   private checkEvery = 1
   private rebased = false
+  /** Set when a check over the cap asked for a turn of the event loop; cleared under the cap. */
+  private turnAsked = false
+  private readingsSinceTurn = 0
   /** Memory the first calls retained that the cap was restarted after (a lazy initialisation, or a huge leak). */
   oneTimeBytes = 0
   /** Post-GC retained bytes when the cap stopped the run. */
@@ -58,10 +66,17 @@ export class RetainedCap {
   constructor(
     requested: number | undefined,
     private readonly gc: () => void,
+    /** True while the memory of the calls may be held by work that runs when the event loop turns. */
+    private readonly eventLoopPending: () => boolean = () => false,
   ) {
     this.limitBytes = effectiveCap(requested)
     this.baseline = totalBytes().total
     this.lastTotal = this.baseline
+  }
+
+  /** A reading ran (the event loop turned, when the measurement turns it). */
+  noteReading(): void {
+    this.readingsSinceTurn++
   }
 
   /** Retained since the start (garbage included unless a GC just ran). */
@@ -99,7 +114,16 @@ export class RetainedCap {
       this.retainedAtStop = retained + this.oneTimeBytes
       return 'heap-limit'
     }
-    if (retained <= this.limitBytes) return 'ok'
+    if (retained <= this.limitBytes) {
+      this.turnAsked = false
+      return 'ok'
+    }
+    if (this.eventLoopPending() && !(this.turnAsked && this.readingsSinceTurn > 0)) {
+      // Closed handles and due timers let go of their memory on the next turn: a reading first, then judge.
+      if (!this.turnAsked) this.readingsSinceTurn = 0
+      this.turnAsked = true
+      return 'turn'
+    }
     if (!this.rebased && callNumber <= ONE_TIME_CALLS) {
       // The very first calls may build a large one-time structure: judge the calls after them instead.
       this.rebased = true
