@@ -37,8 +37,10 @@ describe('diagnosis of a module-level Map that gains an entry per call', () => {
     expect(session?.kind).toBe('object')
     expect(session?.countPerCall).toBeGreaterThan(0.95)
     expect(session?.countPerCall).toBeLessThan(1.05)
-    expect(session?.bytesPerCall).toBeGreaterThan(0)
     expect(diagnosis.types[0]?.name).toBe('Session')
+    // Found as the new entries of the Map that grew: no heap snapshot, so no self size.
+    expect(diagnosis.methods).toContain('growth of what fn reaches')
+    expect(session?.bytesPerCall).toBeUndefined()
   })
 
   test('points at the line of the TypeScript source that allocates it', () => {

@@ -9,13 +9,14 @@ import type { RetainedCap } from '../engine/retained.js'
 import type { Steps } from '../engine/steps.js'
 import type { LeakReport } from '../report.js'
 import { describeError, isThenable } from '../util.js'
-import { runUnoptimized } from './deopt.js'
+import { deoptimizeAll, runUnoptimized } from './deopt.js'
 import { type GrowthEntry, growingTypes } from './growth.js'
+import { type HeldType, type HolderFindings, HolderProbe } from './holders.js'
 import { SyncInspector } from './inspector.js'
 import { RetainerTree, retainerPath } from './retainers.js'
-import { allocationSites, type SamplingProfile } from './sites.js'
+import { allocationSites, callIntoHolder, type SamplingProfile } from './sites.js'
 import { type HeapGraph, markHeapObjects, parseHeapSnapshot, takeHeapSnapshot } from './snapshot.js'
-import { SourceMapper } from './source-map.js'
+import { listScripts, recordScripts, type ScriptTable, SourceMapper } from './source-map.js'
 import type { DiagnoseSettings, GrowingType, LeakDiagnosis, RetainerPath } from './types.js'
 
 /** Enough leaked bytes for the sampling profiler (one sample per KiB on average) and clear type counts. */
@@ -27,13 +28,17 @@ const MIN_CALLS = 30
 const MAX_CALLS = 20_000
 const SAMPLING_INTERVAL_BYTES = 1024
 const RETAINER_PATHS = 3
+/** The walk over what fn reaches takes at most this long, and at most this share of the time left. */
+const HOLDER_WALK_MS = 300
+const HOLDER_WALK_SHARE = 0.1
 /**
- * A heap snapshot, and reading it back, took 10–14 times as long as marking the heap's objects with ids (which runs
- * the same full GCs and heap walk, without writing anything): 1.0–1.2 s of snapshot and 0.3–0.5 s of reading after a
- * 115–180 ms mark in a Vitest worker here. The mark's time predicts what the snapshot would cost on this heap, in
- * this process, whatever the heap is made of; a snapshot that would not finish before the deadline is skipped.
+ * A heap snapshot, and reading it back, took 10–25 times as long as marking the heap's objects with ids (which runs
+ * the same full GCs and heap walk, without writing anything). In a Vitest worker here: 1.6 s after a 138 ms mark with
+ * 33,000 leaked Map entries (12×), 3.0 s after a 117 ms mark with 110,000 leaked listener closures (25×: closures
+ * have many edges, which a snapshot writes and a mark only follows). The mark's time predicts what the snapshot would
+ * cost on this heap, in this process; a snapshot that would not finish before the deadline is skipped.
  */
-const SNAPSHOT_PER_MARK = 13
+const SNAPSHOT_PER_MARK = 25
 /**
  * Before the mark, one GC predicts it: the mark took 3–10 full GCs' time (Vitest: 115–180 ms after 12–15 ms GCs;
  * Jest: 300–500 ms after 35–50 ms). The mark is not started when mark and snapshot would not fit in the time left.
@@ -62,10 +67,14 @@ export function diagnosisCalls(
 
 /**
  * The diagnosis as a generator of steps, so that one body serves sync functions (steps run synchronously) and async
- * ones (steps awaited). Give every live object a heap-snapshot id (no snapshot needed), make the calls under the
- * sampling heap profiler, take one heap snapshot: objects with a newer id are what the calls left alive.
+ * ones (steps awaited). Deoptimise everything, so that every function is a frame of its own; note the sizes of what fn
+ * can reach (holders.ts); make the calls under the sampling heap profiler; read the sizes again: what grew holds the
+ * leak. Only when nothing it reaches grew (or a snapshot file was asked for), and the deadline leaves time for it,
+ * give every live object a heap-snapshot id, make more calls and take a heap snapshot: objects with a newer id are
+ * what the calls left alive.
  */
 function* diagnosisSteps(
+  fn: unknown,
   settings: DiagnoseSettings,
   calls: number,
   endsAt: number,
@@ -73,10 +82,12 @@ function* diagnosisSteps(
 ): Steps<LeakDiagnosis> {
   const startedAt = now()
   const notes: string[] = []
+  const methods: string[] = []
   const diagnosis: LeakDiagnosis = {
     depth: settings.depth,
     calls: 0,
     durationMs: 0,
+    methods,
     types: [],
     sites: [],
     retainers: [],
@@ -101,36 +112,49 @@ function* diagnosisSteps(
     notes.push(`no diagnosis: the inspector could not be opened in this process (${describeError(error)}).`)
     return finish()
   }
+  let probe: HolderProbe | undefined
   try {
-    let wantTypes = settings.depth !== 'sites'
-    let boundaryId = 0
-    let snapshotEstimateMs = 0
-    const gcMs = (yield { type: 'gc' }) as number
-    const markEstimateMs = gcMs * MARK_PER_GC
-    if (wantTypes && markEstimateMs * (1 + SNAPSHOT_PER_MARK) + CALLS_TIME_MS > endsAt - now()) {
-      wantTypes = false
-      notes.push(skippedForTime(markEstimateMs * (1 + SNAPSHOT_PER_MARK), endsAt - now()))
+    // The debugger this enables lists the scripts compiled so far, for the source maps and the holder walk.
+    const scripts: ScriptTable = new Map()
+    const notDeoptimized = inspector.collect('Debugger.scriptParsed', recordScripts(scripts), () =>
+      deoptimizeAll(inspector),
+    )
+    if (notDeoptimized) {
+      notes.push(
+        `functions optimised during the measurement were not deoptimised (${notDeoptimized}): an allocation site may ` +
+          'be named after the caller a function was inlined into.',
+      )
     }
+    const mapper = new SourceMapper(scripts, (table) => listScripts(inspector, table))
+    phase('deopt')
+    const gcMs = (yield { type: 'gc' }) as number
+    phase('gc')
+
+    const wantTypes = settings.depth !== 'sites'
     if (wantTypes) {
-      // No settle first: marking starts with a precise full GC of its own.
       try {
-        inspector.post('HeapProfiler.enable')
-        const markedAt = now()
-        boundaryId = markHeapObjects(inspector)
-        snapshotEstimateMs = (now() - markedAt) * SNAPSHOT_PER_MARK
+        const walkMs = Math.min(HOLDER_WALK_MS, Math.max(0, endsAt - now()) * HOLDER_WALK_SHARE)
+        probe = HolderProbe.explore(inspector, fn, (scriptId) => mapper.scriptUrl(scriptId), now() + walkMs)
       } catch (error) {
-        wantTypes = false
-        notes.push(`growing types and retainers skipped: heap object ids unavailable (${describeError(error)}).`)
+        notes.push(`holders not looked for: the walk from fn failed (${describeError(error)}).`)
       }
+      phase('holders')
+    }
+    // A snapshot file was asked for: the heap is marked before the calls, so that one snapshot serves the diff too.
+    let snapshot: PlannedSnapshot | undefined
+    if (wantTypes && settings.heapSnapshotPath) {
+      snapshot = planSnapshot(inspector, gcMs, endsAt, notes)
+      phase('mark')
     }
     let sampling = false
     try {
+      inspector.post('HeapProfiler.enable')
       inspector.post('HeapProfiler.startSampling', { samplingInterval: SAMPLING_INTERVAL_BYTES })
       sampling = true
+      methods.push('sampling heap profiler')
     } catch (error) {
       notes.push(`allocation sites skipped: the sampling heap profiler did not start (${describeError(error)}).`)
     }
-    phase('mark')
     // The calls were sized for CALLS_TIME_MS at the measurement's pace; unoptimised they may be slower.
     const callsEndAt = now() + Math.max(1, Math.min(2 * CALLS_TIME_MS, (endsAt - now()) * DIAGNOSIS_CALLS_SHARE * 2))
     const outcome = (yield { type: 'calls', count: calls, stopAt: callsEndAt }) as CallsResult
@@ -141,44 +165,22 @@ function* diagnosisSteps(
           `the diagnosis uses the ${outcome.callsDone} calls before it.`,
       )
     }
-    // Optimisation back on: the rest (parsing a snapshot of tens of MB) is leakproof's own code.
+    // Optimisation back on: the rest (reading a profile, perhaps a snapshot) is leakproof's own code.
     callsDone()
     phase('calls')
-    if (wantTypes && snapshotEstimateMs > endsAt - now()) {
-      wantTypes = false
-      notes.push(skippedForTime(snapshotEstimateMs, endsAt - now()))
+    if (outcome.callsDone === 0) {
+      notes.push('nothing to diagnose: fn failed on the first diagnosis call.')
+      return finish()
     }
-    // One GC, not a reading with the event loop turning: nothing is judged here, and in a Jest worker with the heap
-    // object ids on, each of a reading's GCs costs hundreds of ms. The snapshot runs its own GC.
-    if (!wantTypes) yield { type: 'gc' }
+    // The profile keeps the samples of objects still alive: a GC first drops the garbage. One GC, not a reading with
+    // the event loop turning: nothing is judged here.
+    if (!snapshot) yield { type: 'gc' }
     phase('settle')
-
-    // Snapshot before reading the profile, so the profile's own objects are not in the snapshot.
     let graph: HeapGraph | undefined
     let growth: GrowthEntry[] = []
-    if (wantTypes && outcome.callsDone > 0) {
-      try {
-        const path = settings.heapSnapshotPath ?? temporarySnapshotPath()
-        let bytes: Buffer
-        try {
-          bytes = takeHeapSnapshot(path)
-          if (settings.heapSnapshotPath) diagnosis.heapSnapshotPath = path
-        } catch (error) {
-          if (!settings.heapSnapshotPath) throw error
-          notes.push(`heap snapshot not written to ${settings.heapSnapshotPath}: ${describeError(error)}.`)
-          const fallback = temporarySnapshotPath()
-          bytes = takeHeapSnapshot(fallback)
-          rmSync(fallback, { force: true })
-        } finally {
-          if (!settings.heapSnapshotPath) rmSync(path, { force: true })
-        }
-        phase('snapshot')
-        graph = parseHeapSnapshot(bytes)
-        growth = growingTypes(graph, boundaryId, outcome.callsDone)
-        phase('parse')
-      } catch (error) {
-        notes.push(`growing types and retainers skipped: the heap snapshot failed (${describeError(error)}).`)
-      }
+    if (snapshot) {
+      // Before reading the profile, so the profile's own objects are not in the snapshot.
+      ;({ graph, growth } = snapshotGrowth(snapshot, settings, outcome.callsDone, endsAt, diagnosis, phase))
     }
     let profile: SamplingProfile | undefined
     if (sampling) {
@@ -193,39 +195,68 @@ function* diagnosisSteps(
         // Already stopped: nothing to release.
       }
     }
-    if (outcome.callsDone === 0) {
-      notes.push('nothing to diagnose: fn failed on the first diagnosis call.')
-      return finish()
-    }
-
     phase('profile')
-    let mapper: SourceMapper
-    try {
-      mapper = SourceMapper.fromInspector(inspector)
-    } catch (error) {
-      mapper = new SourceMapper(new Map())
-      notes.push(`positions are in the code V8 ran, not mapped to the original source (${describeError(error)}).`)
+
+    let held: HolderFindings | undefined
+    if (probe) {
+      try {
+        held = probe.findings(outcome.callsDone)
+      } catch (error) {
+        notes.push(`holders not found: reading what fn reaches failed (${describeError(error)}).`)
+      }
+      probe.release()
+      probe = undefined
+      phase('holders')
     }
-    const closureFile = (ordinal: number): string | undefined => {
-      const location = graph?.locations.get(ordinal)
-      if (!location) return undefined
-      return mapper.map(String(location[0]), '', location[1], location[2]).file
+    const found = held !== undefined && held.types.length > 0
+    if (found && growth.length === 0) {
+      methods.push('growth of what fn reaches')
+      diagnosis.types = (held as HolderFindings).types.map((type) => fromHeldType(type, mapper))
+      if (settings.depth === 'retainers') diagnosis.retainers = (held as HolderFindings).retainers
     }
-    phase('scripts')
-    diagnosis.types = growth.map((entry) => toGrowingType(entry, graph, mapper))
+    if (wantTypes && !found && !snapshot) {
+      // Nothing fn reaches grew: the holder is elsewhere (a runtime queue, a native handle, a cache it cannot see).
+      const planned = planSnapshot(inspector, gcMs, endsAt, notes, held)
+      phase('mark')
+      if (planned) {
+        const more = (yield {
+          type: 'calls',
+          count: outcome.callsDone,
+          stopAt: now() + Math.max(1, Math.min(CALLS_TIME_MS, (endsAt - now()) * DIAGNOSIS_CALLS_SHARE)),
+        }) as CallsResult
+        phase('calls')
+        diagnosis.calls += more.callsDone
+        if (more.callsDone > 0) {
+          ;({ graph, growth } = snapshotGrowth(planned, settings, more.callsDone, endsAt, diagnosis, phase))
+        }
+      }
+    }
+    if (graph && growth.length > 0) {
+      methods.push('heap snapshot diff')
+      diagnosis.types = growth.map((entry) => toGrowingType(entry, graph, mapper))
+      if (settings.depth === 'retainers') {
+        const closureFile = (ordinal: number): string | undefined => {
+          const location = graph?.locations.get(ordinal)
+          if (!location) return undefined
+          return mapper.map(String(location[0]), '', location[1], location[2]).file
+        }
+        diagnosis.retainers = retainerPaths(graph, growth, closureFile)
+      }
+    }
     if (profile) diagnosis.sites = allocationSites(profile, outcome.callsDone, mapper, diagnosis.types)
-    if (graph && settings.depth === 'retainers' && growth.length > 0) {
-      diagnosis.retainers = retainerPaths(graph, growth, closureFile)
-    }
+    const [topSite] = diagnosis.sites
+    const [topPath] = diagnosis.retainers
+    if (topSite && topPath) diagnosis.sites[0] = callIntoHolder(topSite, topPath, mapper)
     phase('explain')
-    if (wantTypes && growth.length === 0 && !notes.some((note) => note.includes('heap snapshot'))) {
+    if (wantTypes && diagnosis.types.length === 0 && !notes.some((note) => note.includes('heap snapshot'))) {
       notes.push(
-        `no type gained objects in ${outcome.callsDone} diagnosis calls: the growth may be external memory ` +
+        `no type gained objects in ${diagnosis.calls} diagnosis calls: the growth may be external memory ` +
           'or too slow to show in this many calls (raise diagnose.calls).',
       )
     }
     return finish()
   } finally {
+    probe?.release()
     try {
       inspector.post('HeapProfiler.disable')
     } catch {
@@ -233,6 +264,88 @@ function* diagnosisSteps(
     }
     inspector.disconnect()
   }
+}
+
+interface PlannedSnapshot {
+  boundaryId: number
+  /** What the snapshot and reading it back are expected to take, from the mark's time. */
+  estimateMs: number
+}
+
+/** Marks the heap's objects with ids, when the mark and the snapshot after it fit before the deadline. */
+function planSnapshot(
+  inspector: SyncInspector,
+  gcMs: number,
+  endsAt: number,
+  notes: string[],
+  held?: HolderFindings,
+): PlannedSnapshot | undefined {
+  const markEstimateMs = gcMs * MARK_PER_GC
+  const searched = held
+    ? `no holder found among the ${held.visited.toLocaleString('en-US')} objects fn reaches` +
+      `${held.truncated ? ' (the walk was cut short)' : ''}; `
+    : ''
+  if (markEstimateMs * (1 + SNAPSHOT_PER_MARK) + CALLS_TIME_MS > endsAt - now()) {
+    notes.push(searched + skippedForTime(markEstimateMs * (1 + SNAPSHOT_PER_MARK), endsAt - now()))
+    return undefined
+  }
+  try {
+    // No settle first: marking starts with a precise full GC of its own.
+    inspector.post('HeapProfiler.enable')
+    const markedAt = now()
+    const boundaryId = markHeapObjects(inspector)
+    return { boundaryId, estimateMs: (now() - markedAt) * SNAPSHOT_PER_MARK }
+  } catch (error) {
+    notes.push(`${searched}growing types and retainers skipped: heap object ids unavailable (${describeError(error)}).`)
+    return undefined
+  }
+}
+
+/** Takes the snapshot (when it still fits) and reads what grew since the mark over `calls` calls. */
+function snapshotGrowth(
+  planned: PlannedSnapshot,
+  settings: DiagnoseSettings,
+  calls: number,
+  endsAt: number,
+  diagnosis: LeakDiagnosis,
+  phase: (name: string) => void,
+): { graph?: HeapGraph; growth: GrowthEntry[] } {
+  const { notes } = diagnosis
+  if (planned.estimateMs > endsAt - now()) {
+    notes.push(skippedForTime(planned.estimateMs, endsAt - now()))
+    return { growth: [] }
+  }
+  try {
+    const path = settings.heapSnapshotPath ?? temporarySnapshotPath()
+    let bytes: Buffer
+    try {
+      bytes = takeHeapSnapshot(path)
+      if (settings.heapSnapshotPath) diagnosis.heapSnapshotPath = path
+    } catch (error) {
+      if (!settings.heapSnapshotPath) throw error
+      notes.push(`heap snapshot not written to ${settings.heapSnapshotPath}: ${describeError(error)}.`)
+      const fallback = temporarySnapshotPath()
+      bytes = takeHeapSnapshot(fallback)
+      rmSync(fallback, { force: true })
+    } finally {
+      if (!settings.heapSnapshotPath) rmSync(path, { force: true })
+    }
+    phase('snapshot')
+    const graph = parseHeapSnapshot(bytes)
+    const growth = growingTypes(graph, planned.boundaryId, calls)
+    phase('parse')
+    return { graph, growth }
+  } catch (error) {
+    notes.push(`growing types and retainers skipped: the heap snapshot failed (${describeError(error)}).`)
+    return { growth: [] }
+  }
+}
+
+function fromHeldType(type: HeldType, mapper: SourceMapper): GrowingType {
+  const { location, ...rest } = type
+  const grown: GrowingType = rest
+  if (location) grown.location = mapper.map(location.scriptId, '', location.line, location.column)
+  return grown
 }
 
 function skippedForTime(neededMs: number, leftMs: number): string {
@@ -313,7 +426,7 @@ export function diagnose({ report, settings, runner, cap }: DiagnoseInput): Leak
     optimize()
   }
   try {
-    const result = drive(diagnosisSteps(settings, calls, endsAt, optimize), runner)
+    const result = drive(diagnosisSteps(runner.calls.fn, settings, calls, endsAt, optimize), runner)
     if (!isThenable(result)) {
       restore()
       return result
@@ -348,6 +461,7 @@ function failed(settings: DiagnoseSettings, error: unknown): LeakDiagnosis {
     depth: settings.depth,
     calls: 0,
     durationMs: 0,
+    methods: [],
     types: [],
     sites: [],
     retainers: [],

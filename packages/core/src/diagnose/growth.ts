@@ -23,6 +23,7 @@ export function typeLabel(kind: string, name: string): string {
 }
 
 export interface GrowthEntry extends GrowingType {
+  bytesPerCall: number
   /** Ordinal of one new instance (the median by id), for a retainer path. */
   sampleNode: number
 }

@@ -10,32 +10,60 @@ interface ScriptInfo {
   sourceMapURL: string
 }
 
+/** Scripts V8 has compiled, by script id, as `Debugger.scriptParsed` lists them. */
+export type ScriptTable = Map<string, ScriptInfo>
+
+/** A `Debugger.scriptParsed` listener that records into `scripts`. */
+export function recordScripts(scripts: ScriptTable): (params: Record<string, unknown>) => void {
+  return (params) => {
+    scripts.set(String(params.scriptId), {
+      url: String(params.url ?? ''),
+      sourceMapURL: String(params.sourceMapURL ?? ''),
+    })
+  }
+}
+
+/** Enabling the debugger replays `scriptParsed` for every script compiled so far; it is disabled again after. */
+export function listScripts(inspector: SyncInspector, scripts: ScriptTable = new Map()): ScriptTable {
+  inspector.collect('Debugger.scriptParsed', recordScripts(scripts), () => inspector.post('Debugger.enable'))
+  inspector.post('Debugger.disable')
+  return scripts
+}
+
 /** Maps positions in the code V8 ran (transformed by Vitest, ts-jest, tsx…) to the user's original source. */
 export class SourceMapper {
   private readonly maps = new Map<string, TraceMap | null>()
   private readonly texts = new Map<string, string | null>()
 
-  constructor(private readonly scripts: Map<string, ScriptInfo>) {}
+  /**
+   * `refresh` lists the scripts again when a position names a script the table does not know (compiled after it was
+   * made); once at most, as listing costs a message per script.
+   */
+  constructor(
+    private readonly scripts: ScriptTable,
+    private refresh?: (scripts: ScriptTable) => void,
+  ) {}
 
-  /** Lists the scripts V8 has compiled (enabling the debugger replays `scriptParsed` for each), then disables it. */
+  /** Lists the scripts V8 has compiled, then maps positions in them. */
   static fromInspector(inspector: SyncInspector): SourceMapper {
-    const scripts = new Map<string, ScriptInfo>()
-    inspector.collect(
-      'Debugger.scriptParsed',
-      (params) => {
-        scripts.set(String(params.scriptId), {
-          url: String(params.url ?? ''),
-          sourceMapURL: String(params.sourceMapURL ?? ''),
-        })
-      },
-      () => inspector.post('Debugger.enable'),
-    )
-    inspector.post('Debugger.disable')
-    return new SourceMapper(scripts)
+    return new SourceMapper(listScripts(inspector))
+  }
+
+  private script(scriptId: string): ScriptInfo | undefined {
+    const known = this.scripts.get(scriptId)
+    if (known || !this.refresh || scriptId === '' || scriptId === '0') return known
+    const refresh = this.refresh
+    this.refresh = undefined
+    try {
+      refresh(this.scripts)
+    } catch {
+      // The positions stay in the code V8 ran.
+    }
+    return this.scripts.get(scriptId)
   }
 
   scriptUrl(scriptId: string): string {
-    return this.scripts.get(scriptId)?.url ?? ''
+    return this.script(scriptId)?.url ?? ''
   }
 
   /** `line` and `column` are 0-based, as V8 reports them. */
@@ -72,7 +100,7 @@ export class SourceMapper {
     const cached = this.maps.get(scriptId)
     if (cached !== undefined) return cached
     let traceMap: TraceMap | null = null
-    const sourceMapURL = this.scripts.get(scriptId)?.sourceMapURL ?? ''
+    const sourceMapURL = this.script(scriptId)?.sourceMapURL ?? ''
     try {
       const json = sourceMapURL ? loadSourceMap(sourceMapURL, scriptUrl) : undefined
       if (json) traceMap = new TraceMap(json, scriptUrl.startsWith('/') ? `file://${scriptUrl}` : scriptUrl)

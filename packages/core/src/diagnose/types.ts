@@ -42,8 +42,11 @@ export interface GrowingType {
   kind: string
   /** New live instances per call. */
   countPerCall: number
-  /** Self (shallow) bytes of the new live instances per call. */
-  bytesPerCall: number
+  /**
+   * Self (shallow) bytes of the new live instances per call, from a heap snapshot. Absent when the type was found as
+   * the new entries of the holder that grew (no snapshot taken).
+   */
+  bytesPerCall?: number
   /** Where a leaked closure was created (the function's own position). */
   location?: SourcePosition
 }
@@ -63,8 +66,13 @@ export interface AllocationSite {
   precision: 'statement' | 'function'
   /** Estimated live bytes per call allocated here (sampled, scaled by V8). */
   bytesPerCall: number
-  /** Callers, nearest first, as "name (file:line)". */
+  /** Callers, nearest first, as "name (file:line)" (where each caller starts). */
   stack: string[]
+  /**
+   * When most of it was allocated inside a dependency the function called (Node's `events`, a package in
+   * `node_modules`): that package and function. `position` is then the line of the call when it was found.
+   */
+  calls?: { package: string; function: string }
 }
 
 /** One hop in a retainer path: the edge taken and the object it leads to. */
@@ -77,6 +85,8 @@ export interface RetainerStep {
   node: string
   /** V8 heap snapshot node type of the object reached. */
   nodeKind: string
+  /** The dependency that defines the object's class ("node:events", "rxjs"), when it is not the user's own. */
+  package?: string
 }
 
 /** A shortest path of strong references from a GC root to one leaked object. */
@@ -96,7 +106,12 @@ export interface LeakDiagnosis {
   calls: number
   /** Wall time of the diagnosis, milliseconds. */
   durationMs: number
-  /** Where that time went, ms per phase (mark, calls, settle, snapshot, parse, profile, scripts, explain). */
+  /**
+   * How the answers were found: 'sampling heap profiler' (sites), 'growth of what fn reaches' (types and holders from
+   * the sizes of what fn's closures reach, before and after the calls), 'heap snapshot diff'.
+   */
+  methods: string[]
+  /** Where that time went, ms per phase (deopt, gc, holders, mark, calls, settle, snapshot, parse, profile, explain). */
   phasesMs?: Record<string, number>
   /** Types that grew, largest bytes per call first. Empty when not measured (see `notes`). */
   types: GrowingType[]
