@@ -1,31 +1,47 @@
 // Runs every case with each approach, one process per case and approach, one after another, and prints
-// markdown tables: per approach (verdict, per-call figure, time, peak RSS) and side by side.
-// Usage: node bench/run.mjs [--only <substring>] [--approaches naive,snapshot,leakproof] [--json <file>]
+// markdown tables: per approach (verdict, per-call figure, verdict and diagnosis time, peak RSS, naming), side by
+// side, totals, and the issue's targets.
+// Usage: node bench/run.mjs [--only <substring>] [--approaches naive,snapshot,leakproof,leakproof-nodiag]
+//        [--json <file>] [--core <copy of packages/core/dist/index.mjs>]
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { caseFiles, flag, markdownTable, median } from './lib/cases.mjs'
+import { caseFiles, flag, markdownTable } from './lib/cases.mjs'
+import {
+  isCorrect,
+  mb,
+  ms,
+  namingOf,
+  problemLines,
+  TOTALS_NOTE,
+  targetsTable,
+  totalsOf,
+  totalsTable,
+  verdictOf,
+} from './lib/totals.mjs'
 
 const CASE_TIMEOUT_MS = 60_000
 const child = fileURLToPath(new URL('./child.mjs', import.meta.url))
 
 // Other engineers rebuild @leakproof/core in this checkout while the bench runs: measure one copy of the build,
-// taken now, for the whole run (waiting for dist/ to be there).
-const coreDist = fileURLToPath(new URL('../packages/core/dist/index.mjs', import.meta.url))
+// taken now, for the whole run (waiting for dist/ to be there). `--core <file>` measures a copy kept from an earlier
+// build instead, so that several runs measure the same engine.
+const coreDist = flag('core') ?? fileURLToPath(new URL('../packages/core/dist/index.mjs', import.meta.url))
 const coreCopyDir = fileURLToPath(new URL('./.core-snapshot/', import.meta.url))
 for (let waited = 0; !existsSync(coreDist); waited++) {
   if (waited === 40) throw new Error(`${coreDist} is missing: run pnpm --filter @leakproof/core build`)
   spawnSync('sleep', ['3'])
 }
 mkdirSync(coreCopyDir, { recursive: true })
+// In bench/, so that the build's own imports (@jridgewell/trace-mapping) resolve from bench/node_modules.
 const coreCopy = `${coreCopyDir}index.mjs`
 copyFileSync(coreDist, coreCopy)
 const coreBuiltAt = statSync(coreDist).mtime.toISOString()
 const coreHash = createHash('sha256').update(readFileSync(coreCopy)).digest('hex').slice(0, 12)
 process.env.LEAKPROOF_BENCH_CORE = coreCopy
-const approachNames = flag('approaches', 'naive,snapshot,leakproof').split(',')
+const approachNames = flag('approaches', 'naive,snapshot,leakproof,leakproof-nodiag').split(',')
 const approaches = await Promise.all(
   approachNames.map(async (id) => ({ id, ...(await import(`./approaches/${id}.mjs`)) })),
 )
@@ -62,6 +78,7 @@ function runOneRetrying(approach, testCase) {
 
 const results = []
 const startedAt = new Date()
+const loadAtStart = os.loadavg()
 for (const testCase of cases) {
   for (const approach of approaches) {
     const result = runOneRetrying(approach, testCase)
@@ -83,24 +100,48 @@ function metricCell(r) {
   const others = (r.detail?.exceeded ?? []).filter((m) => m !== r.metric)
   return others.length > 0 ? `${r.metric} (also ${others.join(', ')})` : r.metric
 }
-const verdictOf = (r) => (r.error ? 'error' : r.leaked ? 'leak' : 'clean')
-const isCorrect = (r) => !r.error && (r.leaked ? 'leak' : 'clean') === r.label
+function namedCell(r) {
+  const naming = namingOf(r)
+  if (!naming) return ''
+  return naming.named ? `✓ ${naming.matches.slice(0, 2).join(', ')}` : '✗'
+}
 
 const lines = []
 lines.push(
   `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`,
 )
 lines.push(`Started ${startedAt.toISOString()}, ${cases.length} cases, each case and approach in its own process.`)
-lines.push(`@leakproof/core build of ${coreBuiltAt} (dist/index.mjs sha256 ${coreHash}), default options.`)
+lines.push(`@leakproof/core build of ${coreBuiltAt} (dist/index.mjs sha256 ${coreHash}).`)
+lines.push(
+  `Load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} at the end (1, 5, 15 min).`,
+)
 lines.push('')
-const totals = []
+const totals = new Map()
 for (const approach of approaches) {
   const rows = results.filter((r) => r.approach === approach.id)
   lines.push(`### ${approach.name}`)
   lines.push('')
   lines.push(
     markdownTable(
-      ['case', 'label', 'verdict', 'ok', 'metric', 'per call', 'verdict ms', 'total ms', 'peak RSS MB'],
+      [
+        'case',
+        'label',
+        'verdict',
+        'ok',
+        'metric',
+        'per call',
+        'verdict ms',
+        'diagnosis ms',
+        'total ms',
+        'peak RSS MB',
+        '+RSS MB',
+        'stop',
+        'calls',
+        'named',
+      ],
       rows.map((r) => [
         r.case,
         r.label,
@@ -108,59 +149,67 @@ for (const approach of approaches) {
         isCorrect(r) ? '✓' : '✗',
         r.error ? '' : metricCell(r),
         r.error ? r.error.slice(0, 60) : `${r.perCall.toFixed(2)} ${unit(r.metric)}`,
-        r.error ? '' : r.verdictMs.toFixed(0),
-        r.error ? '' : r.totalMs.toFixed(0),
-        r.error ? '' : (r.maxRssKb / 1024).toFixed(0),
+        r.error ? '' : ms(r.verdictMs),
+        r.error ? '' : ms(r.diagnosisMs),
+        r.error ? '' : ms(r.totalMs),
+        r.error ? '' : mb(r.maxRssKb),
+        r.error ? '' : mb(r.maxRssKb - r.baselineRssKb),
+        r.stop ?? '',
+        r.calls ?? '',
+        namedCell(r),
       ]),
     ),
   )
   lines.push('')
-  const ok = rows.filter((r) => !r.error)
-  totals.push([
-    approach.name,
-    `${rows.filter(isCorrect).length}/${rows.length}`,
-    rows.filter((r) => !r.error && r.leaked && r.label === 'clean').length,
-    rows.filter((r) => !r.error && !r.leaked && r.label === 'leak').length,
-    rows.filter((r) => r.error).length,
-    median(ok.map((r) => r.verdictMs)).toFixed(0),
-    median(ok.map((r) => r.totalMs)).toFixed(0),
-    median(ok.map((r) => r.maxRssKb / 1024)).toFixed(0),
-  ])
+  totals.set(approach.id, totalsOf(rows))
 }
-lines.push('### Side by side')
-lines.push('')
-lines.push(
-  markdownTable(
-    ['case', 'label', ...approaches.map((a) => a.id)],
-    cases.map((c) => [
-      c.name,
-      c.label,
-      ...approaches.map((a) => {
-        const r = results.find((x) => x.case === c.name && x.approach === a.id)
-        return `${verdictOf(r)}${isCorrect(r) ? '' : ' ✗'}`
-      }),
-    ]),
-  ),
-)
-lines.push('')
+if (approaches.length > 1) {
+  lines.push('### Side by side')
+  lines.push('')
+  lines.push(
+    markdownTable(
+      ['case', 'label', ...approaches.map((a) => a.id)],
+      cases.map((c) => [
+        c.name,
+        c.label,
+        ...approaches.map((a) => {
+          const r = results.find((x) => x.case === c.name && x.approach === a.id)
+          return `${verdictOf(r)}${isCorrect(r) ? '' : ' ✗'} ${ms(r.verdictMs)} ms`
+        }),
+      ]),
+    ),
+  )
+  lines.push('')
+}
 lines.push('### Totals')
 lines.push('')
-lines.push(
-  markdownTable(
-    [
-      'approach',
-      'correct',
-      'false positives',
-      'false negatives',
-      'errors',
-      'median verdict ms',
-      'median total ms',
-      'median peak RSS MB',
-    ],
-    totals,
-  ),
-)
+lines.push(TOTALS_NOTE)
+lines.push('')
+lines.push(totalsTable(approaches.map((approach) => ({ name: approach.name, totals: totals.get(approach.id) }))))
+lines.push('')
+if (totals.has('leakproof') || totals.has('leakproof-nodiag')) {
+  lines.push('### Targets (issue 14 point 5, issue 15 points 1 and 7)')
+  lines.push('')
+  lines.push(targetsTable(totals.get('leakproof'), totals.get('leakproof-nodiag')))
+  lines.push('')
+}
+const problems = problemLines(results)
+if (problems.length > 0) {
+  lines.push('### Wrong verdicts and unnamed leaks')
+  lines.push('')
+  lines.push(...problems)
+  lines.push('')
+}
 console.log(lines.join('\n'))
 
 const jsonPath = flag('json')
-if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ startedAt, node: process.version, results }, null, 2)}\n`)
+if (jsonPath) {
+  const summary = {
+    startedAt,
+    node: process.version,
+    coreBuiltAt,
+    coreHash,
+    loadAverage: { start: loadAtStart, end: os.loadavg() },
+  }
+  writeFileSync(jsonPath, `${JSON.stringify({ ...summary, totals: Object.fromEntries(totals), results }, null, 2)}\n`)
+}

@@ -6,6 +6,11 @@ export const label = 'leak'
 export const metric = 'heap'
 export const reason =
   'ajv@8 caches compiled validators by schema object identity: a new equal schema per call is kept (ajv#1413).'
+/**
+ * What a user needs named to find the bug: ajv's compile and its cache of compiled schemas (SchemaEnv, keyed by schema
+ * object in ajv._cache).
+ */
+export const names = ['compile', 'compileSchema', '_addSchema', 'SchemaEnv', '_cache']
 
 const ajv = new Ajv()
 const schemaText = JSON.stringify({

@@ -8,6 +8,11 @@ export const label = 'leak'
 export const metric = 'heap'
 export const reason =
   'luxon@1.21.3 caches Intl.RelativeTimeFormat under a key that includes opts.base, so every new base adds an entry (moment/luxon#600).'
+/**
+ * What a user needs named to find the bug: luxon's Intl.RelativeTimeFormat cache (getCachedRTF, intlRelCache) or the
+ * leaked formatter type.
+ */
+export const names = ['getCachedRTF', 'intlRelCache', 'RelativeTimeFormat', 'toRelativeCalendar']
 
 const start = Date.UTC(2024, 0, 1)
 let n = 0

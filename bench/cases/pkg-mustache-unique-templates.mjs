@@ -6,6 +6,11 @@ export const label = 'leak'
 export const metric = 'heap'
 export const reason =
   'mustache@4.2 Mustache.render caches each template text forever; data in the template text adds one entry per call (#730).'
+/**
+ * What a user needs named to find the bug: mustache's template cache (Writer.templateCache) or the parse that fills
+ * it.
+ */
+export const names = ['templateCache', 'parseTemplate', 'Writer.parse']
 
 let n = 0
 export function fn() {

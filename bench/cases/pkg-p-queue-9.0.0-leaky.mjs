@@ -6,6 +6,11 @@ export const label = 'leak'
 export const metric = 'listeners'
 export const reason =
   'p-queue@9.0.0 adds an abort listener to the task signal and never removes it when the task completes (sindresorhus/p-queue#235).'
+/**
+ * What a user needs named to find the bug: the AbortSignal that collects the listeners, or PQueue (whose add leaves
+ * them).
+ */
+export const names = ['AbortSignal', 'PQueue']
 
 const queue = new PQueue({ concurrency: 1 })
 const shutdown = new AbortController()

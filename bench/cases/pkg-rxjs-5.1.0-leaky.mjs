@@ -8,6 +8,11 @@ export const label = 'leak'
 export const metric = 'heap'
 export const reason =
   'rxjs@5.1.0 switch keeps the subscription of every completed inner observable (ReactiveX/rxjs#2355).'
+/**
+ * What a user needs named to find the bug: the switch operator (SwitchSubscriber) keeping each InnerSubscriber, or the
+ * Subjects they hold.
+ */
+export const names = ['switch', 'SwitchSubscriber', 'InnerSubscriber', 'subscribeToResult', 'Subject']
 
 const requests = new Rx.Subject()
 requests.switch().subscribe(() => {})

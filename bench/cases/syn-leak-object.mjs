@@ -2,6 +2,8 @@
 export const label = 'leak'
 export const metric = 'heap'
 export const reason = 'Pushes one { id, at } object per call into a module-level array that is never trimmed.'
+/** What a user needs named to find the bug: the user's fn, or the requests array. */
+export const names = ['fn', 'requests']
 
 const requests = []
 let id = 0

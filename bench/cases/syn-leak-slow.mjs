@@ -2,6 +2,8 @@
 export const label = 'leak'
 export const metric = 'heap'
 export const reason = 'Keeps one small object every 100 calls (an error sample that is never dropped).'
+/** What a user needs named to find the bug: the user's fn, or the samples array. */
+export const names = ['fn', 'samples']
 
 const samples = []
 let calls = 0
