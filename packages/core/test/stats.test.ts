@@ -169,6 +169,26 @@ describe('decideMetric', () => {
   })
 })
 
+describe('decideMetric: a rate that fell by more than half at the last pass', () => {
+  // The async leak behind setTimeout(0) under load: pass 1 read 546 B/call (its first calls' one-time costs), pass 2
+  // 92 B/call, steadily to its end, ~92 KB over its own window against a 16 KiB floor.
+  const lastReading = (steadyRate: number, late: number, ownGrowth: number) => ({
+    rate: 269,
+    growth: 5e5,
+    floor: 16_384,
+    own: { rate: 92, growth: ownGrowth, noise: 2000 },
+    steady: { rate: steadyRate, late, calls: 1000 },
+  })
+  const first = { rate: 546, growth: 5e5, floor: 16_384, steady: { rate: 540, late: 540, calls: 280 } }
+  it.each([
+    { name: 'newest calls grow plainly and steadily', reading: lastReading(92, 92, 92_000), state: 'leak' },
+    { name: 'newest calls grow by under four floors', reading: lastReading(92, 92, 40_000), state: 'clean' },
+    { name: 'the later half of the last pass is flat', reading: lastReading(92, 0, 92_000), state: 'clean' },
+  ] as const)('$name → $state', ({ reading, state }) => {
+    expect(decideMetric([first, reading], 0.25, true, true)).toBe(state)
+  })
+})
+
 describe('decideMetric: a rate that falls while over budget extends the horizon', () => {
   // A confirmation reading: the span's rate, and the last pass's own window (the newest calls).
   const span = (rate: number, own: number, noise = 0, ownGrowth = own * 10_000) => ({

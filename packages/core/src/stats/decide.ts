@@ -138,7 +138,7 @@ export function decideMetric(
   if (current.rate < previous.rate * HOLD_RATIO) {
     // A step inside an earlier window (a Map doubling) inflated its rate; the steady part still grows: not fading.
     if (!lastPass) return 'suspect'
-    if (!growsSteadily(current, previous, budget)) return 'clean'
+    if (!growsSteadily(current, previous, budget)) return plainlyGrowing(current, budget) ? 'leak' : 'clean'
     return canExtend ? 'fading' : 'leak'
   }
   const own = ownWindow(current)
@@ -178,6 +178,21 @@ function confirmsAlone(current: PassReading, previous: PassReading, budget: numb
     previous.rate >= own.rate * HOLD_RATIO &&
     stillGrowing
   )
+}
+
+/**
+ * Newest calls growing by this many noise floors, at a steady rate over budget to the end of the pass, are a leak
+ * even when an earlier pass read a far higher rate (its first calls carried one-time costs: an async fn behind
+ * setTimeout(0) read 546 then 92 B/call). Filling structures fade below it: luxon's third pass grew ~1.4 floors.
+ */
+export const PLAIN_GROWTH_FLOORS = 4
+
+function plainlyGrowing(current: PassReading, budget: number): boolean {
+  const own = ownWindow(current)
+  const steady = current.steady
+  if (!steady || steady.rate <= budget || steady.late <= budget) return false
+  const significant = own.noise === undefined || own.growth >= own.noise * SIGNIFICANCE
+  return own.rate > budget && own.growth >= (current.floor ?? 0) * PLAIN_GROWTH_FLOORS && significant
 }
 
 /** The span's growth must be at least this many noise floors for the last pass to confirm on its own. */

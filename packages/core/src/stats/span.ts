@@ -46,6 +46,9 @@ export function batchNoise(pass: LeakPass, metric: MetricName, floor = Number.PO
   return 1.4826 * median(steps.map((step) => Math.abs(step - typical)))
 }
 
+/** Batches growing by this many noise floors whose last two did not grow at all mark a structure that filled. */
+const FLAT_TAIL_FLOORS = 2
+
 /**
  * The median of the per-call growth between consecutive readings of a pass's judged window (batches cut short by the
  * deadline, under half the usual calls, left out), the same over the window's later half, and the window's calls. A leak adds the same growth every batch,
@@ -64,9 +67,18 @@ export function steadyRate(
   }
   // The later half of the window (its last two batches at least): zero once a structure has filled up.
   const late = rates.slice(Math.min(rates.length - 2, Math.floor(rates.length / 2)))
+  const rate = rates.length > 0 ? median(rates) : 0
+  // Growth of several floors per batch that stopped in the last two batches: the structure is full, whatever the
+  // median of a later half that still holds its last steps (a Map filling to 20,000 entries read 3.4 B/call there).
+  const perBatch = rate * pass.callsPerBatch
+  const tail = rates.slice(-2)
+  const flatTail =
+    tail.length === 2 &&
+    perBatch >= FLAT_TAIL_FLOORS * floor &&
+    tail.every((r) => r * pass.callsPerBatch < Math.max(floor / 2, perBatch / 10))
   return {
-    rate: rates.length > 0 ? median(rates) : 0,
-    late: late.length > 0 ? median(late) : 0,
+    rate,
+    late: flatTail ? 0 : late.length > 0 ? median(late) : 0,
     calls: windowCalls(pass),
   }
 }
