@@ -77,13 +77,22 @@ function topGrowth(report: LeakReport, name: MetricName): string {
   return entries.length > 0 ? ` (${entries.slice(0, 3).join(', ')})` : ''
 }
 
+/** A stack frame's paths relative to the working directory, as runners print them (the report keeps them whole). */
+function relativeToCwd(frame: string): string {
+  const cwd = typeof process === 'object' && typeof process.cwd === 'function' ? process.cwd() : ''
+  if (cwd === '' || cwd === '/') return frame
+  return frame.split(`file://${cwd}/`).join('').split(`${cwd}/`).join('')
+}
+
 /** Lines naming what grew, for handles and listeners that exceeded their budget. */
 function detailLines(report: LeakReport, colors: Required<FormatColors>): string[] {
   const details = report.details
   if (!details) return []
   const lines: string[] = []
   const site = (stacks: string[], verb: string) =>
-    stacks.length > 0 ? colors.dim(` — ${verb} at ${stacks[0]}`) : colors.dim(` — ${verb} in a callback (no stack)`)
+    stacks[0] !== undefined
+      ? colors.dim(` — ${verb} at ${relativeToCwd(stacks[0])}`)
+      : colors.dim(` — ${verb} in a callback (no stack)`)
   if (report.metrics.handles.exceeded) {
     for (const d of details.handles.slice(0, 5)) {
       lines.push(
