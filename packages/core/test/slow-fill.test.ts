@@ -13,10 +13,10 @@ describe('a bounded structure that fills more slowly than the first passes see',
     for (let run = 0; run < RUNS; run++) {
       const report = expectSync(measureLeak(makeFillingMap(SLOW_FILL), PINNED))
       const [pass1, pass2] = report.passes
-      // Passes 1 and 2 both see ~8 B/call, and pass 2's own window still grows: the rule before this one called
+      // Passes 1 and 2 both see 4–9 B/call, and pass 2's own window still grows: the rule before this one called
       // that a leak (the span rate held and the newest calls stood out).
-      expect(pass1?.rates.heap, explain(report, run)).toBeGreaterThan(4)
-      expect(pass2?.cumulativeRates?.heap, explain(report, run)).toBeGreaterThan(4)
+      expect(pass1?.rates.heap, explain(report, run)).toBeGreaterThan(2)
+      expect(pass2?.cumulativeRates?.heap, explain(report, run)).toBeGreaterThan(2)
       expect(pass2?.rates.heap, explain(report, run)).toBeGreaterThan(report.metrics.heap.budget)
       expect(report.passes.length, explain(report, run)).toBeGreaterThanOrEqual(3)
       expect(report.leaked, explain(report, run)).toBe(false)
