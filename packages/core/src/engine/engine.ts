@@ -197,7 +197,7 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     const outOfTime = cutByTime && passEndsAt >= time.verdictEndsAt
     const callsSoFar = warmupCalls + passes.reduce((sum, p) => sum + (p.samples.at(-1)?.calls ?? 0), 0)
     const memoryLeft = memoryForNextPass(ctx)
-    let next =
+    const next =
       !options.confirm || outOfTime || passIndex + 1 >= MAX_PASSES
         ? undefined
         : nextPassCallsPerBatch(pass, callsSoFar, time.verdictEndsAt - now(), options.batches, memoryLeft)
@@ -234,23 +234,10 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
       }
     }
     const leftMs = time.verdictEndsAt - now()
-    // A steady rate over a short horizon may still be a structure filling up (a Map capped at 90,000 entries fills
-    // over 720,000 calls, ~7 MB): while a pass of three times the calls so far fits in the time and in half of what
-    // the hard cap has left, the leak waits for it.
-    // Counts are left out: handles or listeners that grow by one per call fill nothing bounded, and a longer
-    // horizon would only pile them up.
-    const memoryLeakOnly =
-      (states.heap === 'leak' || states.external === 'leak') && states.handles !== 'leak' && states.listeners !== 'leak'
-    const further =
-      passIndex > 0 && next !== undefined && memoryLeakOnly
-        ? nextPassCallsPerBatch(pass, callsSoFar, leftMs, options.batches, {
-            budget: memoryLeft.cap,
-            cap: memoryLeft.cap,
-          })
-        : undefined
-    if (further !== undefined && roomToLookFurther(pass, further, callsSoFar, { budget: memoryLeft.cap }, leftMs)) {
+    if (passIndex > 0 && next !== undefined && roomToLookFurther(pass, next, callsSoFar, memoryLeft, leftMs)) {
+      // A steady rate over a short horizon may still be a structure filling up: while one more pass fits in the
+      // time and in the verdict's memory budget, the leak waits for it.
       for (const metric of METRIC_NAMES) if (states[metric] === 'leak') states[metric] = 'fading'
-      next = further
     }
     const allClean = METRIC_NAMES.every((metric) => states[metric] === 'clean')
     if (allClean && next !== undefined) {
@@ -472,8 +459,8 @@ function decideAll(
 
 /**
  * A leak verdict waits for a longer horizon while the span covers fewer calls than this, and the next pass — three
- * times the calls so far — fits in the time left and in half of what the hard cap has left. Only cheap functions
- * with a low rate get there: a leak of 64 B/call over 100,000 calls would need 19 MB for its next pass.
+ * times the calls so far — fits in the time left and in what is left of the verdict's memory budget. Only cheap
+ * functions with a low rate get there: a leak of 64 B/call would need 48 MB for its next pass.
  */
 const LEAK_HORIZON_CALLS = 1_000_000
 
