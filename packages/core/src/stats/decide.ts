@@ -144,7 +144,7 @@ export function decideMetric(
   const own = ownWindow(current)
   const ownStandsOut = standsOut({ ...own, floor: current.floor }, budget)
   const spanRate = Math.max(previous.rate, current.rate)
-  const significant = own.noise === undefined || own.growth >= own.noise * SIGNIFICANCE
+  const significant = standsOutOfBatchNoise(own)
   // The window's rate can carry a fill that ended inside it: its later half must still grow.
   const stillGrowing = current.steady === undefined || current.steady.late > budget
   if (ownStandsOut && significant && own.rate >= spanRate * STEADY_RATIO && stillGrowing) return 'leak'
@@ -167,7 +167,7 @@ export function decideMetric(
 function confirmsAlone(current: PassReading, previous: PassReading, budget: number): boolean {
   const own = ownWindow(current)
   const floor = current.floor ?? 0
-  const significant = own.noise === undefined || own.growth >= own.noise * SIGNIFICANCE
+  const significant = standsOutOfBatchNoise(own)
   const stillGrowing = current.steady === undefined || current.steady.late > budget
   return (
     (current.growth ?? Number.POSITIVE_INFINITY) >= floor * SPAN_FLOORS &&
@@ -191,12 +191,17 @@ function plainlyGrowing(current: PassReading, budget: number): boolean {
   const own = ownWindow(current)
   const steady = current.steady
   if (!steady || steady.rate <= budget || steady.late <= budget) return false
-  const significant = own.noise === undefined || own.growth >= own.noise * SIGNIFICANCE
+  const significant = standsOutOfBatchNoise(own)
   return own.rate > budget && own.growth >= (current.floor ?? 0) * PLAIN_GROWTH_FLOORS && significant
 }
 
 /** The span's growth must be at least this many noise floors for the last pass to confirm on its own. */
 const SPAN_FLOORS = 2
+
+/** The own window's growth is well past its batch-to-batch noise (SIGNIFICANCE), or that noise was not measured. */
+function standsOutOfBatchNoise(own: { growth: number; noise?: number }): boolean {
+  return own.noise === undefined || own.growth >= own.noise * SIGNIFICANCE
+}
 
 function ownWindow(reading: PassReading): { rate: number; growth: number; noise?: number } {
   return reading.own ?? { rate: reading.rate, growth: reading.growth ?? Number.POSITIVE_INFINITY }
