@@ -197,7 +197,7 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     const outOfTime = cutByTime && passEndsAt >= time.verdictEndsAt
     const callsSoFar = warmupCalls + passes.reduce((sum, p) => sum + (p.samples.at(-1)?.calls ?? 0), 0)
     const memoryLeft = memoryForNextPass(ctx)
-    const next =
+    let next =
       !options.confirm || outOfTime || passIndex + 1 >= MAX_PASSES
         ? undefined
         : nextPassCallsPerBatch(pass, callsSoFar, time.verdictEndsAt - now(), options.batches, memoryLeft)
@@ -234,10 +234,15 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
       }
     }
     const leftMs = time.verdictEndsAt - now()
-    if (passIndex > 0 && next !== undefined && roomToLookFurther(pass, next, callsSoFar, memoryLeft, leftMs)) {
+    const further =
+      passIndex > 0 && next !== undefined
+        ? furtherPassCallsPerBatch(passes, next, callsSoFar, memoryLeft, leftMs, options)
+        : undefined
+    if (further !== undefined && METRIC_NAMES.some((metric) => states[metric] === 'leak')) {
       // A steady rate over a short horizon may still be a structure filling up: while one more pass fits in the
       // time and in the verdict's memory budget, the leak waits for it.
       for (const metric of METRIC_NAMES) if (states[metric] === 'leak') states[metric] = 'fading'
+      next = further
     }
     const allClean = METRIC_NAMES.every((metric) => states[metric] === 'clean')
     if (allClean && next !== undefined) {
@@ -459,26 +464,41 @@ function decideAll(
 
 /**
  * A leak verdict waits for a longer horizon while the span covers fewer calls than this, and the next pass — three
- * times the calls so far — fits in the time left and in what is left of the verdict's memory budget. Only cheap
- * functions with a low rate get there: a leak of 64 B/call would need 48 MB for its next pass.
+ * times the calls so far, or for continuous growth a shorter pass that still doubles them — fits in the time left
+ * and in what is left of the verdict's memory budget. Only cheap functions with a low rate get there: a leak of
+ * 64 B/call would need 48 MB for its next pass.
  */
 const LEAK_HORIZON_CALLS = 1_000_000
 
-function roomToLookFurther(
-  last: LeakPass,
+function furtherPassCallsPerBatch(
+  passes: readonly LeakPass[],
   nextCallsPerBatch: number,
   callsSoFar: number,
   memoryLeft: { budget: number },
   leftMs: number,
-): boolean {
-  if (callsSoFar >= LEAK_HORIZON_CALLS) return false
-  const calls = nextCallsPerBatch * (last.samples.length - 1)
-  const lastCalls = Math.max(1, last.samples.at(-1)?.calls ?? 0)
-  const projectedMs = (last.durationMs * calls) / lastCalls
+  options: ResolvedOptions,
+): number | undefined {
+  if (callsSoFar >= LEAK_HORIZON_CALLS || passes.length < 2) return undefined
+  const last = passes.at(-1) as LeakPass
+  const batches = last.samples.length - 1
+  const msPerCall = last.durationMs / Math.max(1, last.samples.at(-1)?.calls ?? 0)
   // The window's rate, steps included: a Map doubling its table costs what it costs.
-  const projectedBytes = Math.max(0, last.rates.heap + last.rates.external) * calls
-  return projectedMs <= leftMs && projectedBytes <= memoryLeft.budget
+  const bytesPerCall = Math.max(0, last.rates.heap + last.rates.external)
+  const byTime = msPerCall > 0 ? leftMs / (msPerCall * batches) : Number.POSITIVE_INFINITY
+  const byBytes = bytesPerCall > 0 ? memoryLeft.budget / (bytesPerCall * batches) : Number.POSITIVE_INFINITY
+  if (nextCallsPerBatch <= Math.min(byTime, byBytes)) return nextCallsPerBatch
+  // The full pass does not fit: a shorter one that does, and at least doubles the calls made, still shows a structure
+  // that fills within them — but only for growth that is continuous (every batch grows, in the last two passes).
+  // Growth in steps alone (a Map of numbers doubling its table) reads flat between steps in a window shorter than the
+  // full pass, and would pass as levelled off.
+  const continuous = passes
+    .slice(-2)
+    .every((pass) => MEMORY_METRICS.some((metric) => steadyRate(pass, metric).rate > options.budget[metric]))
+  const fitted = Math.floor(Math.min(byTime, byBytes))
+  return continuous && fitted * batches >= callsSoFar && fitted >= last.callsPerBatch ? fitted : undefined
 }
+
+const MEMORY_METRICS = ['heap', 'external'] as const
 
 /**
  * A warm-up that grew by this many heap noise floors (32 KiB sync) gets its clean pass 1 confirmed over a longer
