@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { LeakPass } from '../src/report.js'
 import { decideMetric } from '../src/stats/decide.js'
 import {
   growthPerCall,
@@ -9,6 +10,7 @@ import {
   thirdsSlope,
   withoutTransientPeaks,
 } from '../src/stats/estimate.js'
+import { spanReading } from '../src/stats/span.js'
 
 // Deliberately simple reference implementations: obvious code, no shortcuts.
 function referenceMedian(values: number[]): number {
@@ -105,6 +107,12 @@ describe('withoutTransientPeaks', () => {
     ;(points[6] as Point).y += 170_000
     expect(growthPerCall(points)).toBeGreaterThan(0)
     expect(growthPerCall(points, 4096)).toBe(0)
+  })
+
+  it('lowers garbage that outlived two GCs in a row as a whole, not only its last reading', () => {
+    const ys = [0, 132_000, 135_000, 46_000, 62_000]
+    const points = ys.map((y, i) => ({ x: i, y }))
+    expect(withoutTransientPeaks(points, 4096).map((p) => p.y)).toEqual([0, 46_000, 46_000, 46_000, 62_000])
   })
 
   it('leaves a step at the last reading to the thirds slope', () => {
@@ -264,5 +272,29 @@ describe('decideMetric: a rate that falls while over budget extends the horizon'
     },
   ] as const)('$name → $state', ({ readings, last, canExtend, state }) => {
     expect(decideMetric(readings, 0.25, true, last, canExtend)).toBe(state)
+  })
+})
+
+describe('a confirmation pass with garbage that outlived two GCs', () => {
+  // A pass of 27 calls per batch, its readings as measured (heap only), judged as the engine judges it.
+  function pass(callsPerBatch: number, heaps: number[]): LeakPass {
+    const samples = heaps.map((heap, i) => ({ calls: i * callsPerBatch, heap, external: 0, handles: 0, listeners: 0 }))
+    const window = judgedWindow(samples)
+    const heap = growthPerCall(
+      window.map((s) => ({ x: s.calls, y: s.heap })),
+      4096,
+    )
+    const rates = { heap, external: 0, handles: 0, listeners: 0 }
+    return { callsPerBatch, samples, windowStart: samples.length - window.length, rates, durationMs: 100, runaway: false }
+  }
+
+  it('does not overturn a clear pass 1 (a 500 B/call leak under a 500 ms deadline, loaded CI)', () => {
+    // Pass 2's first two readings held ~70–90 KB that the third no longer did: it read −435 B/call and cleared the leak.
+    const first = pass(27, [0, 15_648, 31_216, 45_264, 62_376])
+    const second = pass(27, [0, 132_432, 134_968, 46_264, 61_912])
+    expect(second.rates.heap).toBeGreaterThan(0.25)
+    const readings = [spanReading([first], 'heap', 4096), spanReading([first, second], 'heap', 4096)]
+    expect(readings[1]?.rate).toBeGreaterThan(100)
+    expect(decideMetric(readings, 0.25, true, true, false)).toBe('leak')
   })
 })

@@ -7,7 +7,7 @@ import { now } from '../engine/clock.js'
 import { drive, type StepRunner } from '../engine/drive.js'
 import type { RetainedCap } from '../engine/retained.js'
 import type { Steps } from '../engine/steps.js'
-import type { LeakReport } from '../report.js'
+import type { LeakDetails, LeakReport } from '../report.js'
 import { describeError, isThenable } from '../util.js'
 import { deoptimizeAll, runUnoptimized } from './deopt.js'
 import { type GrowthEntry, growingTypes } from './growth.js'
@@ -28,6 +28,13 @@ const MIN_CALLS = 30
 const MAX_CALLS = 20_000
 const SAMPLING_INTERVAL_BYTES = 1024
 const RETAINER_PATHS = 3
+/**
+ * A diagnosis is started only with this much of the deadline left: deoptimising the code, a GC, the calls, a GC and
+ * reading the profile took 250–350 ms in a Jest worker with another core busy, ~120 ms in Vitest on a quiet machine.
+ */
+const MIN_DIAGNOSIS_MS = 150
+/** The diagnosis calls get at least this long. */
+const MIN_CALLS_MS = 20
 /** The walk over what fn reaches takes at most this long, and at most this share of the time left. */
 const HOLDER_WALK_MS = 300
 const HOLDER_WALK_SHARE = 0.1
@@ -79,6 +86,7 @@ function* diagnosisSteps(
   calls: number,
   endsAt: number,
   callsDone: () => void,
+  details?: LeakDetails,
 ): Steps<LeakDiagnosis> {
   const startedAt = now()
   const notes: string[] = []
@@ -126,9 +134,22 @@ function* diagnosisSteps(
       )
     }
     const mapper = new SourceMapper(scripts, (table) => listScripts(inspector, table))
+    // Where the handles and listeners that grew were created, in the user's source.
+    for (const detail of [...(details?.handles ?? []), ...(details?.listeners ?? [])]) {
+      detail.stacks = detail.stacks.map((frame) => mapper.mapFrame(frame))
+    }
     phase('deopt')
     const gcMs = (yield { type: 'gc' }) as number
     phase('gc')
+    // Deoptimising a large program can take most of a short deadline: what is left must hold the calls, a GC and the
+    // profile, or the diagnosis would run past it.
+    if (endsAt - now() < 3 * gcMs + MIN_CALLS_MS) {
+      notes.push(
+        `no diagnosis: preparing it (deoptimising the code) took ${Math.round(now() - startedAt)} ms of the ` +
+          'deadline and left too little for the calls; give the test more time (its timeout, or deadlineMs).',
+      )
+      return finish()
+    }
 
     const wantTypes = settings.depth !== 'sites'
     if (wantTypes) {
@@ -407,7 +428,19 @@ export interface DiagnoseInput {
  */
 export function diagnose({ report, settings, runner, cap }: DiagnoseInput): LeakDiagnosis | Promise<LeakDiagnosis> {
   const endsAt = runner.lease.endsAt
-  const calls = diagnosisCalls(report, settings, diagnosisRoom(cap), endsAt - now())
+  const leftMs = endsAt - now()
+  if (leftMs < MIN_DIAGNOSIS_MS) {
+    // A verdict that needed the diagnosis's share of the deadline (a pending leak confirmed late) leaves it none.
+    return {
+      ...failed(settings, 'no time'),
+      notes: [
+        `no diagnosis: the verdict used the deadline's time (${Math.max(0, Math.round(leftMs))} ms left, a diagnosis ` +
+          `needs about ${MIN_DIAGNOSIS_MS} ms); give the test more time (its timeout, or deadlineMs) to see where it ` +
+          'was allocated and what holds it.',
+      ],
+    }
+  }
+  const calls = diagnosisCalls(report, settings, diagnosisRoom(cap), leftMs)
   if (calls === 0) {
     return {
       ...failed(settings, 'no room'),
@@ -426,7 +459,7 @@ export function diagnose({ report, settings, runner, cap }: DiagnoseInput): Leak
     optimize()
   }
   try {
-    const result = drive(diagnosisSteps(runner.calls.fn, settings, calls, endsAt, optimize), runner)
+    const result = drive(diagnosisSteps(runner.calls.fn, settings, calls, endsAt, optimize, report.details), runner)
     if (!isThenable(result)) {
       restore()
       return result

@@ -47,6 +47,13 @@ export function formatDiagnosis(diagnosis: LeakDiagnosis | undefined, paint: Pai
   if (!diagnosis) return []
   const lines: string[] = []
   const { types, sites, retainers, notes } = diagnosis
+  if (diagnosis.calls === 0 && types.length === 0 && sites.length === 0 && retainers.length === 0) {
+    // None was made (no time or no memory left for it): say why on the one line.
+    const [why, ...others] = notes
+    lines.push(paint.dim(`  diagnosis: none${why ? ` — ${why.replace(/^no diagnosis: /, '')}` : ''}`))
+    for (const note of others) lines.push(paint.dim(`    note: ${note}`))
+    return lines
+  }
   const methods = diagnosis.methods.length > 0 ? `, ${diagnosis.methods.join(' and ')}` : ''
   lines.push(
     paint.dim(

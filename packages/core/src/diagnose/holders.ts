@@ -26,6 +26,13 @@ const MAX_KEYS = 48
 const LAST_KEYS = 4
 /** Property hops from a user's variable (or fn) before the walk stops: past that it is a library's own state. */
 const MAX_DISTANCE = 6
+/**
+ * A dependency's function is read for its scopes when it is at most this many hops from a user's variable (an
+ * imported function, or a method of an imported object), and at most DEPENDENCY_FUNCTIONS per script: its module's
+ * variables are the same from any of them.
+ */
+const DEPENDENCY_SCOPE_DISTANCE = 1
+const DEPENDENCY_FUNCTIONS = 2
 /** New entries looked at to name what leaked. */
 const SAMPLED_ENTRIES = 16
 /** Properties of a leaked object looked at for objects it brought along (its own Array, Map…). */
@@ -312,6 +319,8 @@ export class HolderProbe {
   private queue: number[] = []
   private pendingFunctions: number[] = []
   private functionsRead = 0
+  /** Functions of each dependency script whose scopes were queued. */
+  private readonly dependencyFunctions = new Map<string, number>()
   private truncated = false
 
   private constructor(
@@ -377,9 +386,14 @@ export class HolderProbe {
       const scriptId = scriptIdOf(value)
       if (scriptId === '') return
       // fn itself is read whoever wrote it: a wrapper's scope holds the user's function.
-      if (scriptId !== undefined && index > 0 && !isUserScript(this.scriptUrl(scriptId))) return
-      if (this.functionsRead + this.pendingFunctions.length < MAX_FUNCTIONS) this.pendingFunctions.push(index)
-      else this.truncated = true
+      const url = scriptId === undefined ? undefined : this.scriptUrl(scriptId)
+      if (url !== undefined && index > 0 && !isUserScript(url)) {
+        // A dependency's function the user's code reaches directly (an export it calls): its scopes hold the
+        // dependency's module state, where a cache the calls fill lives (mustache's templates, luxon's formatters).
+        if (node.distance <= DEPENDENCY_SCOPE_DISTANCE && this.takeDependencyScript(url)) this.queueScopes(index)
+        return
+      }
+      this.queueScopes(index)
       // Static members of the user's classes.
       this.addProperties(value, index, distance, false, new Set(['prototype', 'length', 'name', 'caller', 'arguments']))
       return
@@ -427,6 +441,19 @@ export class HolderProbe {
     } catch {
       // An exotic object that refuses to be read: its contents stay unknown.
     }
+  }
+
+  private queueScopes(index: number): void {
+    if (this.functionsRead + this.pendingFunctions.length < MAX_FUNCTIONS) this.pendingFunctions.push(index)
+    else this.truncated = true
+  }
+
+  /** True while fewer than DEPENDENCY_FUNCTIONS of this dependency script have had their scopes queued. */
+  private takeDependencyScript(url: string): boolean {
+    const taken = this.dependencyFunctions.get(url) ?? 0
+    if (taken >= DEPENDENCY_FUNCTIONS) return false
+    this.dependencyFunctions.set(url, taken + 1)
+    return true
   }
 
   /** The dependency whose code defines the class of `value` (`node:events` for an EventEmitter), if any. */
@@ -550,7 +577,11 @@ export class HolderProbe {
       }
       const { location, scopes } = inspected
       const url = location ? this.scriptUrl(location.scriptId) : ''
-      if (index > 0 && !isUserScript(url)) return
+      const node = this.nodes[index] as HolderNode
+      // A dependency's variables are not the user's: the walk goes on counting hops from the user's variable.
+      const dependency = index > 0 && !isUserScript(url)
+      if (dependency && (url === '' || url.startsWith('node:'))) return
+      const distance = dependency ? node.distance + 1 : 0
       const file = toFile(url)
       const variables: TrackedVariable[] = []
       scopes.forEach((scope, scopeIndex) => {
@@ -564,7 +595,7 @@ export class HolderProbe {
             // An import binding (`bus_1`, `__vite_ssr_import_0__`) is only the way into the other module.
             const binding = typeof value === 'object' && isExports(value)
             const step: RetainerStep = { edgeKind: binding ? 'internal' : 'variable', edge: name, ...label(value) }
-            if (!this.reparent(value, index, step, file)) this.add(value, index, [step], 0, file)
+            if (!this.reparent(value, index, step, file)) this.add(value, index, [step], distance, file)
           }
           if (isObject(value) || typeof value === 'string') {
             variables.push({ scope: scopeIndex, name, owner: index, file, before: value })

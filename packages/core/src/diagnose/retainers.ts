@@ -1,5 +1,6 @@
 import { basename } from 'node:path'
 import { typeLabel } from './growth.js'
+import { packageOf } from './sites.js'
 import { type HeapGraph, nodeName, nodeType } from './snapshot.js'
 import type { RetainerPath, RetainerStep } from './types.js'
 
@@ -158,7 +159,8 @@ export function summarizePath(
   }
   const parts: string[] = []
   const file = scopeFile(start)
-  if (file) parts.push(basename(file))
+  // A dependency's module state is named by its package: `mustache › defaultWriter`.
+  if (file) parts.push(isUserFile(file) ? basename(file) : packageOf(file))
   let owner = ''
   for (let index = start; index < steps.length; index++) {
     const step = steps[index] as RetainerStep

@@ -34,6 +34,8 @@ export function listScripts(inspector: SyncInspector, scripts: ScriptTable = new
 export class SourceMapper {
   private readonly maps = new Map<string, TraceMap | null>()
   private readonly texts = new Map<string, string | null>()
+  /** Script ids by the path of their file (or their url), built when a frame is first mapped. */
+  private byFile?: Map<string, string>
 
   /**
    * `refresh` lists the scripts again when a position names a script the table does not know (compiled after it was
@@ -79,6 +81,31 @@ export class SourceMapper {
       }
     }
     return { file: displayPath(scriptUrl), line: line + 1, column: column + 1, mapped: false }
+  }
+
+  /**
+   * A stack frame as the handle and listener probes write it (`subscribe (/app/src/bus.ts:9:7)` or
+   * `/app/src/bus.ts:9:7`, positions in the code as it ran) with its position in the user's source, when the script
+   * that ran has a source map; the frame as it was otherwise.
+   */
+  mapFrame(frame: string): string {
+    const match = /^(?:(.*) \()?(.+):(\d+):(\d+)(\)?)$/.exec(frame)
+    if (!match) return frame
+    const [, name, file = '', line = '0', column = '0'] = match
+    const scriptId = this.scriptIdOf(file)
+    if (scriptId === undefined) return frame
+    const position = this.map(scriptId, '', Number(line) - 1, Number(column) - 1)
+    if (!position.mapped) return frame
+    const mapped = `${position.file}:${position.line}:${position.column}`
+    return name === undefined ? mapped : `${name} (${mapped})`
+  }
+
+  private scriptIdOf(file: string): string | undefined {
+    if (!this.byFile) {
+      this.byFile = new Map()
+      for (const [scriptId, { url }] of this.scripts) this.byFile.set(toPath(url) ?? url, scriptId)
+    }
+    return this.byFile.get(file)
   }
 
   /** The text of a source file: embedded in its source map, or read from disk. */

@@ -101,12 +101,16 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
   const callsBeforeWarmup = warmupCalls
   const targetWarmup = options.warmupCalls ?? warmupSize(callsPerBatch, calibrationGrowthPerCall, warmupCalls)
   let warmupPaceMs: number | undefined
-  if (targetWarmup > warmupCalls) {
+  // Sized from calibration's fastest chunk, the warm-up may run far slower (a Jest worker, a loaded machine, a Map
+  // rehashing): it never takes more than its share of the time, or the passes get none.
+  // It also leaves the time of the reading after it and of pass 1's first batch and reading.
+  const warmupStopAt = Math.min(time.measureEndsAt - 3 * firstSampleMs, now() + warmupTimeMs(time))
+  // A warm-up with less time for its calls than its reading costs (a slow GC under a short deadline) is left out:
+  // pass 1 starts from the reading after calibration and gets the reading's time for its own calls.
+  const warmupFits = warmupStopAt - now() >= firstSampleMs
+  if (targetWarmup > warmupCalls && warmupFits) {
     const count = targetWarmup - warmupCalls
-    // Sized from calibration's fastest chunk, the warm-up may run far slower (a Jest worker, a loaded machine, a Map
-    // rehashing): it never takes more than its share of the time, or the passes get none.
-    // It also leaves the time of the reading after it and of pass 1's first batch and reading.
-    const stopAt = Math.min(time.measureEndsAt - 3 * firstSampleMs, now() + warmupTimeMs(time))
+    const stopAt = warmupStopAt
     const result = (yield { type: 'calls', count, stopAt }) as CallsResult
     warmupCalls += result.callsDone
     if (result.stopped === 'cap' || result.stopped === 'heap-limit') {
@@ -115,10 +119,11 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     if (result.callsDone >= WARMUP_PACE_CALLS) warmupPaceMs = result.elapsedMs / result.callsDone
   }
   const sampledAt = now()
-  const afterWarmup = (yield { type: 'sample' }) as Reading
+  const warmedUp = warmupCalls > callsBeforeWarmup
+  const afterWarmup = warmedUp ? ((yield { type: 'sample' }) as Reading) : beforeWarmup
   // What one reading costs here (a GC of this heap, and the event loop's turns): a pass has one per batch. This one
   // also collected the warm-up's garbage, so it errs high: fewer batches fit, none overruns.
-  const sampleMs = now() - sampledAt
+  const sampleMs = warmedUp ? now() - sampledAt : firstSampleMs
   const warmupGrowth = total(afterWarmup) - total(beforeWarmup)
   const warmupCallsMade = warmupCalls - callsBeforeWarmup
   // The warm-up grew but a clean-looking pass 1 may not: steps may fall between its readings.

@@ -44,18 +44,33 @@ export function thirdsSlope(points: readonly Point[]): number {
 }
 
 /**
- * The series with transient peaks removed: a reading more than `tolerance` above the one that follows it is lowered
- * to that one. Memory that the next post-GC reading no longer holds was not retained — it was garbage one GC had not
+ * The series with transient peaks removed: a reading more than `tolerance` above the (settled) one that follows it is
+ * lowered to that one. Memory that the next post-GC reading no longer holds was not retained — it was garbage one GC had not
  * freed yet (objects with weak callbacks or finalizers, such as Intl formatters, go in a later collection). Single
  * readings 170–190 KB above both neighbours were seen in luxon; in the last third of a window one passed for growth.
  * Growth, in steps or not, is never lowered: a retained byte is still there in the next reading. Drops within the
  * tolerance (noise) are left alone, so noise does not bias the slope; the last reading has no successor and is kept.
  */
 export function withoutTransientPeaks(points: readonly Point[], tolerance: number): Point[] {
-  return points.map((point, i) => {
-    const next = points[i + 1]
-    return next !== undefined && point.y - next.y > tolerance ? { x: point.x, y: next.y } : point
-  })
+  const ys = settle(
+    points.map((point) => point.y),
+    tolerance,
+  )
+  return points.map((point, i) => (ys[i] === point.y ? point : { x: point.x, y: ys[i] as number }))
+}
+
+/**
+ * The values with transient peaks lowered, from the last one back: a value more than `tolerance` above the settled
+ * value after it is lowered to that, so garbage that outlived two or three GCs in a row (two readings 70–90 KB above
+ * the next, seen in a loaded run) is lowered as a whole, not only its last reading.
+ */
+export function settle(values: readonly number[], tolerance: number): number[] {
+  const settled = values.slice()
+  for (let i = settled.length - 2; i >= 0; i--) {
+    const next = settled[i + 1] as number
+    if ((settled[i] as number) - next > tolerance) settled[i] = next
+  }
+  return settled
 }
 
 /**

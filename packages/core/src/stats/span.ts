@@ -1,6 +1,6 @@
 import type { LeakPass, LeakSample, MetricName } from '../report.js'
 import type { PassReading } from './decide.js'
-import { growthPerCall, median } from './estimate.js'
+import { growthPerCall, median, settle } from './estimate.js'
 
 /**
  * Growth over a judged window that noise alone can produce, in the metric's unit. Post-GC heap readings of clean
@@ -21,11 +21,10 @@ export function noiseFloor(metric: MetricName, turnsEventLoop: boolean): number 
  * neighbours were seen in async Jest runs), not retained memory. See `withoutTransientPeaks`.
  */
 export function settledSeries(pass: LeakPass, metric: MetricName, floor: number): number[] {
-  const values = pass.samples.map((sample) => sample[metric])
-  return values.map((value, i) => {
-    const next = values[i + 1]
-    return next !== undefined && value - next > floor ? next : value
-  })
+  return settle(
+    pass.samples.map((sample) => sample[metric]),
+    floor,
+  )
 }
 
 /** Calls between the first and last sample of a pass's judged window. */
