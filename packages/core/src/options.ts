@@ -68,7 +68,8 @@ export interface LeakOptions {
   emitters?: ReadonlyArray<EventEmitter | EventTarget> | Readonly<Record<string, EventEmitter | EventTarget>>
   /**
    * When a leak is confirmed, find what leaked, where it was allocated and what holds it (`report.diagnosis`).
-   * Re-runs fn a few hundred times under heap snapshots; the passing path never does. Default true
+   * Re-runs fn under the sampling heap profiler (a heap snapshot only as a fallback), within the deadline; the
+   * passing path never does. Default true
    * (`{ depth: 'retainers' }`); `false` turns it off.
    */
   diagnose?: boolean | DiagnoseOptions

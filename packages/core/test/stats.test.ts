@@ -285,7 +285,14 @@ describe('a confirmation pass with garbage that outlived two GCs', () => {
       4096,
     )
     const rates = { heap, external: 0, handles: 0, listeners: 0 }
-    return { callsPerBatch, samples, windowStart: samples.length - window.length, rates, durationMs: 100, runaway: false }
+    return {
+      callsPerBatch,
+      samples,
+      windowStart: samples.length - window.length,
+      rates,
+      durationMs: 100,
+      runaway: false,
+    }
   }
 
   it('does not overturn a clear pass 1 (a 500 B/call leak under a 500 ms deadline, loaded CI)', () => {

@@ -129,7 +129,9 @@ function expectDiagnoses(folder: string, ext: 'ts' | 'js', results: TestResult[]
   // The listener line names the same line of the original source, not of the code the runner compiled.
   const busMessage = results.find((result) => result.title === TITLES.bus)?.message ?? ''
   expect(busMessage).toMatch(
-    new RegExp(`'x' 1\\.00/call \\([\\d,]+ added\\) — added at subscribe \\(src/bus\\.${ext}:${lineOf(source('bus'), 'bus.on(')}:\\d+\\)`),
+    new RegExp(
+      `'x' 1\\.00/call \\([\\d,]+ added\\) — added at subscribe \\(src/bus\\.${ext}:${lineOf(source('bus'), 'bus.on(')}:\\d+\\)`,
+    ),
   )
   expect(bus.heldBy).toMatch(
     new RegExp(

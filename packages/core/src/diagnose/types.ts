@@ -1,11 +1,11 @@
-/** How far diagnosis goes: allocation sites only (no heap snapshot), plus growing types, plus retainer paths. */
+/** How far diagnosis goes: allocation sites only (no walk, no heap snapshot), plus growing types, plus retainer paths. */
 export type DiagnoseDepth = 'sites' | 'types' | 'retainers'
 
 /** The `diagnose` option: what to find out when a leak is confirmed. */
 export interface DiagnoseOptions {
   /**
-   * `'sites'`: allocation sites only (sampling heap profiler, no heap snapshot); `'types'`: also the growing types
-   * (two heap snapshots); `'retainers'` (default): also a retainer path for the leading types.
+   * `'sites'`: allocation sites only (sampling heap profiler); `'types'`: also the growing types (from the growth of
+   * what fn reaches, or a heap snapshot when nothing it reaches grew); `'retainers'` (default): also what holds them.
    */
   depth?: DiagnoseDepth
   /** Write the heap snapshot taken after the diagnosis calls to this file (open it in Chrome DevTools › Memory). */
