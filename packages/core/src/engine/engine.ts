@@ -217,14 +217,24 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
       // the passes before it.
       const cutShort = outOfTime && passes.length > 1
       const earlier = passes.slice(0, -1)
-      const settled = cutShort ? decideAll(earlier, options, floorOf, true, false) : states
+      // Growth only in steps (a Map of numbers doubling its table: the previous pass grew, its batch-to-batch median
+      // did not) reads flat in a last pass too short to double the calls: that proves nothing either way either.
+      const before = passes.at(-2)
+      const callsBefore = callsSoFar - (pass.samples.at(-1)?.calls ?? 0)
+      const stepsOnly = (metric: MetricName) =>
+        before !== undefined &&
+        (pass.samples.at(-1)?.calls ?? 0) < callsBefore &&
+        before.rates[metric] > options.budget[metric] &&
+        steadyRate(before, metric).rate <= options.budget[metric]
+      const restsOnEarlier = METRIC_NAMES.some((metric) => cutShort || stepsOnly(metric))
+      const settled = restsOnEarlier ? decideAll(earlier, options, floorOf, true, false) : states
       const alone = judgeOnePass(pass, options, floorOf)
       const aloneBefore =
         cutShort && earlier.length === 1 ? judgeOnePass(earlier[0] as LeakPass, options, floorOf) : undefined
       for (const metric of METRIC_NAMES) {
         if (states[metric] !== 'clean') continue
         const ownGrowth = pass.rates[metric] * windowCalls(pass)
-        if (cutShort && ownGrowth < floorOf(metric)) {
+        if ((cutShort || stepsOnly(metric)) && ownGrowth < floorOf(metric)) {
           if (settled[metric] === 'leak' || aloneBefore?.[metric] === 'leak') {
             states[metric] = 'leak'
             onePass = aloneBefore?.[metric] === 'leak' && settled[metric] !== 'leak'
