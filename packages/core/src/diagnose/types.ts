@@ -1,4 +1,4 @@
-/** How far diagnosis goes: allocation sites only (no walk, no heap snapshot), plus growing types, plus retainer paths. */
+/** How far diagnosis goes: allocation sites only (no walk, no snapshot), plus growing types, plus retainer paths. */
 export type DiagnoseDepth = 'sites' | 'types' | 'retainers'
 
 /** The `diagnose` option: what to find out when a leak is confirmed. */

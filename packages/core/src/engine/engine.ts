@@ -110,8 +110,7 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
   const warmupFits = warmupStopAt - now() >= firstSampleMs
   if (targetWarmup > warmupCalls && warmupFits) {
     const count = targetWarmup - warmupCalls
-    const stopAt = warmupStopAt
-    const result = (yield { type: 'calls', count, stopAt }) as CallsResult
+    const result = (yield { type: 'calls', count, stopAt: warmupStopAt }) as CallsResult
     warmupCalls += result.callsDone
     if (result.stopped === 'cap' || result.stopped === 'heap-limit') {
       return yield* stoppedEarly(ctx, result.stopped, warmupCalls, floorOf)
@@ -218,14 +217,14 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
       const cutShort = outOfTime && passes.length > 1
       const earlier = passes.slice(0, -1)
       // Growth only in steps (a Map of numbers doubling its table: the previous pass grew, its batch-to-batch median
-      // did not) reads flat in a last pass too short to double the calls: that proves nothing either way either.
+      // did not) reads flat in a last pass too short to double the calls: that flat pass proves nothing either.
       const before = passes.at(-2)
       const callsBefore = callsSoFar - (pass.samples.at(-1)?.calls ?? 0)
       const stepsOnly = (metric: MetricName) =>
         before !== undefined &&
         (pass.samples.at(-1)?.calls ?? 0) < callsBefore &&
         before.rates[metric] > options.budget[metric] &&
-        steadyRate(before, metric).rate <= options.budget[metric]
+        !growsEveryBatch(before, metric, options)
       const restsOnEarlier = METRIC_NAMES.some((metric) => cutShort || stepsOnly(metric))
       const settled = restsOnEarlier ? decideAll(earlier, options, floorOf, true, false) : states
       const alone = judgeOnePass(pass, options, floorOf)
@@ -508,12 +507,20 @@ function furtherPassCallsPerBatch(
   // full pass, and would pass as levelled off.
   const continuous = passes
     .slice(-2)
-    .every((pass) => MEMORY_METRICS.some((metric) => steadyRate(pass, metric).rate > options.budget[metric]))
+    .every((pass) => MEMORY_METRICS.some((metric) => growsEveryBatch(pass, metric, options)))
   const fitted = Math.floor(Math.min(byTime, byBytes))
   return continuous && fitted * batches >= callsSoFar && fitted >= last.callsPerBatch ? fitted : undefined
 }
 
 const MEMORY_METRICS = ['heap', 'external'] as const
+
+/**
+ * The pass's median batch-to-batch growth is over budget: the metric grows in every batch, not only in steps (a Map
+ * of numbers doubling its table reads ~0 there).
+ */
+function growsEveryBatch(pass: LeakPass, metric: MetricName, options: ResolvedOptions): boolean {
+  return steadyRate(pass, metric).rate > options.budget[metric]
+}
 
 /**
  * A warm-up that grew by this many heap noise floors (32 KiB sync) gets its clean pass 1 confirmed over a longer

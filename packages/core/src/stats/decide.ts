@@ -105,8 +105,8 @@ function standsOut(reading: PassReading, budget: number): boolean {
  * Why a steady leak is not lost: a leak of a fixed size per call reads the same rate over any window of calls, so its
  * span rate holds and its newest calls keep up with it — it is called a leak as soon as pass 2 confirms it, as before
  * this rule existed (the engine may still hold the verdict for one more, longer pass while that fits in the time and
- * the memory budget: see `furtherPassCallsPerBatch` in `engine/engine.ts`). Growth in steps can read low in one window; the
- * horizon is then extended (so the next step or the per-entry part shows) rather than cleared, and at the cap it is
+ * the memory budget: see `furtherPassCallsPerBatch` in `engine/engine.ts`). Growth in steps can read low in one window;
+ * the horizon is then extended (so the next step or the per-entry part shows) rather than cleared, and at the cap it is
  * cleared only when its newest rate has also fallen against every earlier pass and the span's rate is falling — what a
  * Map whose doublings all fell before the last window shares with a filled cache. A slow leak hidden under a larger
  * one-time fill (a leak of ~1 B/call under luxon's ~60 KB) is indistinguishable from the fill until the fill is

@@ -45,11 +45,12 @@ export function thirdsSlope(points: readonly Point[]): number {
 
 /**
  * The series with transient peaks removed: a reading more than `tolerance` above the (settled) one that follows it is
- * lowered to that one. Memory that the next post-GC reading no longer holds was not retained — it was garbage one GC had not
- * freed yet (objects with weak callbacks or finalizers, such as Intl formatters, go in a later collection). Single
- * readings 170–190 KB above both neighbours were seen in luxon; in the last third of a window one passed for growth.
- * Growth, in steps or not, is never lowered: a retained byte is still there in the next reading. Drops within the
- * tolerance (noise) are left alone, so noise does not bias the slope; the last reading has no successor and is kept.
+ * lowered to that one. Memory that the next post-GC reading no longer holds was not retained — it was garbage one GC
+ * had not freed yet (objects with weak callbacks or finalizers, such as Intl formatters, go in a later collection).
+ * Single readings 170–190 KB above both neighbours were seen in luxon; in the last third of a window one passed for
+ * growth. Growth, in steps or not, is never lowered: a retained byte is still there in the next reading. Drops within
+ * the tolerance (noise) are left alone, so noise does not bias the slope; the last reading has no successor and is
+ * kept.
  */
 export function withoutTransientPeaks(points: readonly Point[], tolerance: number): Point[] {
   const ys = settle(
