@@ -1,5 +1,6 @@
 export type { SyncLeakOptions } from './assert.js'
 export { assertNoLeak, LeakError, measureLeak } from './assert.js'
+export { LeakproofFileError, readSummaryEntries, readSummaryFile } from './ci/read.js'
 export type {
   AllocationSite,
   DiagnoseDepth,
@@ -31,6 +32,7 @@ export type { LeakBudget, LeakOptions, ResolvedBudget, ResolvedOptions, WatchedE
 export { DEFAULT_BUDGET, DEFAULT_OPTIONS, resolveOptions } from './options.js'
 export { COMPILED_CODE_SPACES } from './probes/memory.js'
 export type {
+  BaselineMatch,
   HandleDetail,
   LeakDetails,
   LeakLimits,
@@ -44,6 +46,13 @@ export type {
 } from './report.js'
 export { METRIC_NAMES } from './report.js'
 export { median } from './stats/estimate.js'
-export type { LeakSummaryEntry, LeakSummaryJson, LeakSummaryRow } from './summary.js'
-export { renderSummaryMarkdown, renderSummaryTable, summaryJson, summaryRows } from './summary.js'
+export type { EntryVerdict, LeakSummaryEntry, LeakSummaryJson, LeakSummaryRow } from './summary.js'
+export {
+  countLine,
+  entryVerdict,
+  renderSummaryMarkdown,
+  renderSummaryTable,
+  summaryJson,
+  summaryRows,
+} from './summary.js'
 export { isThenable } from './util.js'

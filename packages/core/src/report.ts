@@ -143,4 +143,25 @@ export interface LeakReport {
   nodeVersion: string
   /** What leaked, where it was allocated and what holds it: present when leaked and the `diagnose` option is on. */
   diagnosis?: LeakDiagnosis
+  /** How a known-leaks baseline judged this leak: present when it leaked and a baseline file was in effect. */
+  baseline?: BaselineMatch
+}
+
+/** A leak looked up in the known-leaks baseline (`leakproof-baseline.json`). */
+export interface BaselineMatch {
+  /** The baseline file, absolute. */
+  file: string
+  /** Its key: test file (relative to the baseline's folder, `/`-separated), full test name, assertion index. */
+  key: { file: string; test: string; index: number }
+  /**
+   * `known`: the entry's metrics, and none over them by more than the tolerance: the assertion passes. `worse`: an
+   * entry exists, but a metric grew past it (or a metric it lacks leaks). `new`: no entry.
+   */
+  status: 'known' | 'worse' | 'new'
+  /** The entry's per-call figures (bytes for heap and external, counts for handles and listeners). */
+  known?: Partial<Record<MetricName, number>>
+  /** The most each metric may read and still count as known. */
+  allowed?: Partial<Record<MetricName, number>>
+  /** The metrics over their allowance, for `worse`. */
+  worse?: MetricName[]
 }

@@ -8,7 +8,22 @@ export interface LeakSummaryEntry {
   test: string
   /** Test file, relative to the project root when known. */
   file?: string
+  /** Line of the `toLeak` assertion in `file`, when the adapter found it on the stack. */
+  line?: number
+  /** Which `toLeak` of the test this is, from 1 (a test may assert more than once). */
+  index?: number
   report: LeakReport
+}
+
+/**
+ * What one assertion's result means for the run: `leak` fails it, `known` is a leak accepted by the baseline (no
+ * worse than its entry), `clean` did not leak.
+ */
+export type EntryVerdict = 'leak' | 'known' | 'clean'
+
+export function entryVerdict(entry: Pick<LeakSummaryEntry, 'report'>): EntryVerdict {
+  if (!entry.report.leaked) return 'clean'
+  return entry.report.baseline?.status === 'known' ? 'known' : 'leak'
 }
 
 /** One row of the end-of-run table: one metric of one assertion. */
@@ -19,14 +34,17 @@ export interface LeakSummaryRow {
   perCall: number
   budget: number
   unit: 'B' | 'count'
-  verdict: 'leak' | 'ok'
+  /** `known`: over budget, but accepted by the baseline. */
+  verdict: 'leak' | 'known' | 'ok'
   durationMs: number
 }
 
 /** Flattens entries to rows, one per measured metric. */
 export function summaryRows(entries: readonly LeakSummaryEntry[]): LeakSummaryRow[] {
   const rows: LeakSummaryRow[] = []
-  for (const { test, file, report } of entries) {
+  for (const entry of entries) {
+    const { test, file, report } = entry
+    const known = entryVerdict(entry) === 'known'
     for (const metric of METRIC_NAMES) {
       const result = report.metrics[metric]
       if (!result.measured) continue
@@ -37,7 +55,7 @@ export function summaryRows(entries: readonly LeakSummaryEntry[]): LeakSummaryRo
         perCall: result.perCall,
         budget: result.budget,
         unit: result.unit,
-        verdict: result.exceeded ? 'leak' : 'ok',
+        verdict: result.exceeded ? (known ? 'known' : 'leak') : 'ok',
         durationMs: report.durationMs,
       })
     }
@@ -53,7 +71,7 @@ function cells(row: LeakSummaryRow): string[] {
     row.metric,
     formatPerCall(row.perCall, row.metric),
     formatPerCall(row.budget, row.metric),
-    row.verdict === 'leak' ? 'LEAK' : 'ok',
+    row.verdict === 'leak' ? 'LEAK' : row.verdict,
     `${formatCount(row.durationMs)} ms`,
   ]
 }
@@ -71,12 +89,16 @@ export function renderSummaryTable(entries: readonly LeakSummaryEntry[]): string
       )
       .join('  ')
       .trimEnd()
-  const leaks = entries.filter((entry) => entry.report.leaked).length
-  return [
-    `leakproof: ${entries.length} leak assertion${entries.length === 1 ? '' : 's'}, ${leaks} leaking`,
-    line(table[0] as string[]),
-    ...rows.map(line),
-  ].join('\n')
+  return [`leakproof: ${countLine(entries)}`, line(table[0] as string[]), ...rows.map(line)].join('\n')
+}
+
+/** "5 leak assertions, 2 leaking (1 known)". */
+export function countLine(entries: readonly LeakSummaryEntry[]): string {
+  const verdicts = entries.map(entryVerdict)
+  const leaking = verdicts.filter((verdict) => verdict !== 'clean').length
+  const known = verdicts.filter((verdict) => verdict === 'known').length
+  const plural = entries.length === 1 ? '' : 's'
+  return `${entries.length} leak assertion${plural}, ${leaking} leaking${known > 0 ? ` (${known} known)` : ''}`
 }
 
 const escapeMarkdown = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ')
@@ -84,13 +106,7 @@ const escapeMarkdown = (text: string) => text.replaceAll('|', '\\|').replaceAll(
 /** The same table in GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY`. */
 export function renderSummaryMarkdown(entries: readonly LeakSummaryEntry[]): string {
   const rows = summaryRows(entries).map(cells)
-  const leaks = entries.filter((entry) => entry.report.leaked).length
-  const lines = [
-    '### leakproof',
-    '',
-    `${entries.length} leak assertion${entries.length === 1 ? '' : 's'}, ${leaks} leaking.`,
-    '',
-  ]
+  const lines = ['### leakproof', '', `${countLine(entries)}.`, '']
   if (rows.length > 0) {
     lines.push(`| ${HEADER.join(' | ')} |`, '| --- | --- | ---: | ---: | --- | ---: |')
     for (const row of rows) lines.push(`| ${row.map(escapeMarkdown).join(' | ')} |`)
@@ -101,7 +117,10 @@ export function renderSummaryMarkdown(entries: readonly LeakSummaryEntry[]): str
 /** The JSON document reporters write: every entry with its full report. */
 export interface LeakSummaryJson {
   version: 1
+  /** Leaking assertions that fail the run (known leaks excluded). */
   leaks: number
+  /** Leaking assertions the baseline accepted. */
+  known?: number
   entries: LeakSummaryEntry[]
   rows: LeakSummaryRow[]
 }
@@ -109,7 +128,8 @@ export interface LeakSummaryJson {
 export function summaryJson(entries: readonly LeakSummaryEntry[]): LeakSummaryJson {
   return {
     version: 1,
-    leaks: entries.filter((entry) => entry.report.leaked).length,
+    leaks: entries.filter((entry) => entryVerdict(entry) === 'leak').length,
+    known: entries.filter((entry) => entryVerdict(entry) === 'known').length,
     entries: [...entries],
     rows: summaryRows(entries),
   }
