@@ -1,6 +1,25 @@
 export type { SyncLeakOptions } from './assert.js'
 export { assertNoLeak, LeakError, measureLeak } from './assert.js'
+export type { BaselineChange, BaselineFigures, BaselineFile, BaselineUpdate, RanTests, UpdateMode } from './ci/baseline.js'
+export {
+  BASELINE_ENV,
+  BASELINE_FILE,
+  BASELINE_WRITER_ENV,
+  baselineFileKey,
+  DEFAULT_TOLERANCE,
+  readBaseline,
+  serializeBaseline,
+  UPDATE_ENV,
+  updateBaseline,
+  updateMode,
+} from './ci/baseline.js'
+export type { ComparedEntry, Comparison } from './ci/compare.js'
+export { compareSummaries, renderComparisonMarkdown } from './ci/compare.js'
+export { githubAnnotations } from './ci/github.js'
 export { LeakproofFileError, readSummaryEntries, readSummaryFile } from './ci/read.js'
+export type { LeakRunEnd } from './ci/run-end.js'
+export { finishLeakRun } from './ci/run-end.js'
+export { settleBaseline } from './ci/settle.js'
 export type {
   AllocationSite,
   DiagnoseDepth,
@@ -26,6 +45,7 @@ export {
   summarizeReport,
 } from './format.js'
 export { getFullGc } from './gc.js'
+export { renderHtmlReport } from './html/render.js'
 export type { MatcherContextLike, MatcherResult, ToLeakMatcher, ToLeakMatcherHooks } from './matcher.js'
 export { createToLeakMatcher, toLeakMessage } from './matcher.js'
 export type { LeakBudget, LeakOptions, ResolvedBudget, ResolvedOptions, WatchedEmitter } from './options.js'
@@ -34,6 +54,7 @@ export { COMPILED_CODE_SPACES } from './probes/memory.js'
 export type {
   BaselineMatch,
   HandleDetail,
+  LeakAssertion,
   LeakDetails,
   LeakLimits,
   LeakPass,

@@ -1,8 +1,11 @@
 import { assertFunction } from './assert.js'
+import { checkBaseline, judgeBaseline, UPDATE_ENV } from './ci/baseline.js'
 import { measure, type RunnerContext } from './engine/measure.js'
-import { formatLeakReport, summarizeReport } from './format.js'
+import { formatLeakReport, formatPerCall, summarizeReport } from './format.js'
 import { type LeakOptions, resolveOptions } from './options.js'
-import type { LeakReport } from './report.js'
+import { lineInFile } from './probes/stack.js'
+import type { LeakAssertion, LeakReport } from './report.js'
+import { METRIC_NAMES } from './report.js'
 
 /** The part of a Jest or Vitest matcher context that the matcher uses. */
 export interface MatcherContextLike {
@@ -31,6 +34,11 @@ export interface ToLeakMatcherHooks<Context extends MatcherContextLike = Matcher
   onAsync?: (pending: Promise<MatcherResult>, context: Context) => Promise<MatcherResult> | undefined
   /** What the runner knows about the running test: its timeout, how long it ran, its abort signal. */
   runner?: (context: Context) => RunnerContext | undefined
+  /**
+   * Which assertion this is (test name, test file, which `toLeak` of the test): it keys the known-leaks baseline and
+   * the reports. Without it (outside a test) no baseline applies. The line is filled in from the stack.
+   */
+  assertion?: (context: Context) => Omit<LeakAssertion, 'line'> | undefined
 }
 
 export type ToLeakMatcher<Context extends MatcherContextLike = MatcherContextLike> = (
@@ -51,7 +59,32 @@ export function toLeakMessage(context: MatcherContextLike, report: LeakReport): 
   const headline = report.leaked
     ? `Expected fn not to leak, but it does: ${summarizeReport(report)}.`
     : `Expected fn to leak, but it did not: ${summarizeReport(report)}.`
-  return `${hint}\n\n${headline}\n\n${body}`
+  const baseline = isNot && report.leaked ? baselineLine(report) : undefined
+  return `${hint}\n\n${headline}${baseline ? `\n${baseline}` : ''}\n\n${body}`
+}
+
+/** What the known-leaks baseline said of a leak that fails: worse than its entry, or not in it. */
+function baselineLine(report: LeakReport): string | undefined {
+  const match = report.baseline
+  if (!match || match.accepted) return undefined
+  if (match.status === 'new') {
+    return (
+      `It is not a known leak of ${match.file}: fix it, or record it with ${UPDATE_ENV}=1 ` +
+      '(the baseline then lets it pass while it does not grow).'
+    )
+  }
+  const grown = (match.worse ?? []).map((metric) => {
+    const known = match.known?.[metric]
+    const measured = formatPerCall(report.metrics[metric].perCall, metric)
+    return known === undefined
+      ? `${metric} ${measured} (its entry has no ${metric} leak)`
+      : `${metric} ${measured} > allowed ${formatPerCall(match.allowed?.[metric] ?? 0, metric)} ` +
+          `(known ${formatPerCall(known, metric)})`
+  })
+  return (
+    `It is a known leak of ${match.file}, but worse than its entry: ${grown.join(', ')}. ` +
+    `If that is expected, take it as measured with ${UPDATE_ENV}=all.`
+  )
 }
 
 /**
@@ -66,10 +99,18 @@ export function createToLeakMatcher<Context extends MatcherContextLike = Matcher
     const resolved = resolveOptions(options)
     // A positive toLeak() passes on a leak: explaining it would only cost time, unless asked for.
     if (!this.isNot && (options?.diagnose === undefined || options.diagnose === true)) resolved.diagnose = false
+    const identity = hooks.assertion?.(this)
+    const assertion: LeakAssertion | undefined = identity && { ...identity, ...lineOf(identity.file) }
+    // Only `.not.toLeak()` has known leaks; a bad baseline file or setting fails before the measurement, not after.
+    if (assertion && this.isNot) checkBaseline(process.env, process.cwd())
     const result = measure(received, resolved, hooks.runner?.(this))
     const verdict = (report: LeakReport): MatcherResult => {
+      if (assertion) report.assertion = assertion
+      const match = assertion && this.isNot ? judgeBaseline(report, assertion, process.env, process.cwd()) : undefined
+      if (match) report.baseline = match
       hooks.onReport?.(report, this)
-      return { pass: report.leaked, message: () => toLeakMessage(this, report) }
+      // Under `.not`, pass: false is the assertion passing: a known leak passes like no leak.
+      return { pass: report.leaked && !match?.accepted, message: () => toLeakMessage(this, report) }
     }
     if (result instanceof Promise) {
       const pending = result.then(verdict)
@@ -78,3 +119,9 @@ export function createToLeakMatcher<Context extends MatcherContextLike = Matcher
     return verdict(result)
   }
 }
+
+function lineOf(file: string): { line?: number } {
+  const line = lineInFile(file)
+  return line === undefined ? {} : { line }
+}
+

@@ -143,8 +143,22 @@ export interface LeakReport {
   nodeVersion: string
   /** What leaked, where it was allocated and what holds it: present when leaked and the `diagnose` option is on. */
   diagnosis?: LeakDiagnosis
-  /** How a known-leaks baseline judged this leak: present when it leaked and a baseline file was in effect. */
+  /** The assertion that measured it, when a test runner's adapter ran it: test, file, line, which `toLeak` of the test. */
+  assertion?: LeakAssertion
+  /** How the known-leaks baseline judged this `.not.toLeak()`: present when a baseline file (or an update) was in effect. */
   baseline?: BaselineMatch
+}
+
+/** Where a `toLeak` ran: the adapters fill it in from the runner. */
+export interface LeakAssertion {
+  /** The runner's full test name (Vitest: `suite > test`; Jest: titles joined by spaces, as `-t` matches them). */
+  test: string
+  /** Absolute path of the test file. */
+  file: string
+  /** Line of the assertion in the test file's source, when the stack showed it. */
+  line?: number
+  /** Which `toLeak` of the test, from 1. */
+  index: number
 }
 
 /** A leak looked up in the known-leaks baseline (`leakproof-baseline.json`). */
@@ -155,9 +169,12 @@ export interface BaselineMatch {
   key: { file: string; test: string; index: number }
   /**
    * `known`: the entry's metrics, and none over them by more than the tolerance: the assertion passes. `worse`: an
-   * entry exists, but a metric grew past it (or a metric it lacks leaks). `new`: no entry.
+   * entry exists, but a metric grew past it (or a metric it lacks leaks). `new`: no entry. `clean`: no leak (with
+   * `known` set, the entry is stale: its leak is gone).
    */
-  status: 'known' | 'worse' | 'new'
+  status: 'known' | 'worse' | 'new' | 'clean'
+  /** The assertion passed because of the baseline: a known leak, or one an update (`LEAKPROOF_UPDATE`) records. */
+  accepted: boolean
   /** The entry's per-call figures (bytes for heap and external, counts for handles and listeners). */
   known?: Partial<Record<MetricName, number>>
   /** The most each metric may read and still count as known. */

@@ -23,7 +23,7 @@ export type EntryVerdict = 'leak' | 'known' | 'clean'
 
 export function entryVerdict(entry: Pick<LeakSummaryEntry, 'report'>): EntryVerdict {
   if (!entry.report.leaked) return 'clean'
-  return entry.report.baseline?.status === 'known' ? 'known' : 'leak'
+  return entry.report.baseline?.accepted ? 'known' : 'leak'
 }
 
 /** One row of the end-of-run table: one metric of one assertion. */
@@ -36,6 +36,8 @@ export interface LeakSummaryRow {
   unit: 'B' | 'count'
   /** `known`: over budget, but accepted by the baseline. */
   verdict: 'leak' | 'known' | 'ok'
+  /** For a failing leak with a baseline in effect: `new` (no entry) or `worse` (grown past its entry). */
+  baseline?: 'new' | 'worse'
   durationMs: number
 }
 
@@ -45,6 +47,8 @@ export function summaryRows(entries: readonly LeakSummaryEntry[]): LeakSummaryRo
   for (const entry of entries) {
     const { test, file, report } = entry
     const known = entryVerdict(entry) === 'known'
+    const status = report.baseline?.status
+    const baseline = !known && (status === 'new' || status === 'worse') ? { baseline: status } : {}
     for (const metric of METRIC_NAMES) {
       const result = report.metrics[metric]
       if (!result.measured) continue
@@ -56,6 +60,7 @@ export function summaryRows(entries: readonly LeakSummaryEntry[]): LeakSummaryRo
         budget: result.budget,
         unit: result.unit,
         verdict: result.exceeded ? (known ? 'known' : 'leak') : 'ok',
+        ...(result.exceeded ? baseline : {}),
         durationMs: report.durationMs,
       })
     }
@@ -71,7 +76,7 @@ function cells(row: LeakSummaryRow): string[] {
     row.metric,
     formatPerCall(row.perCall, row.metric),
     formatPerCall(row.budget, row.metric),
-    row.verdict === 'leak' ? 'LEAK' : row.verdict,
+    row.verdict === 'leak' ? `LEAK${row.baseline ? ` (${row.baseline})` : ''}` : row.verdict,
     `${formatCount(row.durationMs)} ms`,
   ]
 }
@@ -103,12 +108,19 @@ export function countLine(entries: readonly LeakSummaryEntry[]): string {
 
 const escapeMarkdown = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ')
 
-/** The same table in GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY`. */
+/**
+ * The same table in GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY`, with the assertion's file and line; a
+ * failing leak says whether the baseline knew it (`LEAK (new)`, `LEAK (worse)`), an accepted one reads `known`.
+ */
 export function renderSummaryMarkdown(entries: readonly LeakSummaryEntry[]): string {
-  const rows = summaryRows(entries).map(cells)
   const lines = ['### leakproof', '', `${countLine(entries)}.`, '']
+  const rows = entries.flatMap((entry) => {
+    const where = entry.file ? `${entry.file}${entry.line ? `:${entry.line}` : ''}` : ''
+    return summaryRows([entry]).map((row) => [...cells(row).slice(0, 1), where, ...cells(row).slice(1)])
+  })
   if (rows.length > 0) {
-    lines.push(`| ${HEADER.join(' | ')} |`, '| --- | --- | ---: | ---: | --- | ---: |')
+    const [test, ...rest] = HEADER
+    lines.push(`| ${[test, 'file', ...rest].join(' | ')} |`, '| --- | --- | --- | ---: | ---: | --- | ---: |')
     for (const row of rows) lines.push(`| ${row.map(escapeMarkdown).join(' | ')} |`)
   }
   return `${lines.join('\n')}\n`

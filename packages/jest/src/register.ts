@@ -86,8 +86,18 @@ export function installToLeak({ expect, afterEach, afterAll }: JestGlobalsLike):
   // One controller per test: aborted when the test ends with a measurement still running.
   let controller = new AbortController()
 
+  // Which toLeak of the running test this is; the afterEach guard starts the count again for the next test.
+  let assertionCount = 0
+
   const toLeak = createToLeakMatcher({
     runner: () => jestRunnerContext(controller.signal),
+    assertion() {
+      const { currentTestName, testPath } = expect.getState()
+      if (!currentTestName || !testPath) return undefined
+      assertionCount += 1
+      // Jest's full name (titles joined by spaces): what `-t` matches and what its results call `fullName`.
+      return { test: currentTestName, file: testPath, index: assertionCount }
+    },
     onReport(report) {
       lastReport = report
       if (!address) return
@@ -119,6 +129,7 @@ export function installToLeak({ expect, afterEach, afterAll }: JestGlobalsLike):
   expect.extend({ toLeak })
 
   const guard = async () => {
+    assertionCount = 0
     const running = [...pending].filter((measurement) => !measurement.settled)
     pending.clear()
     const ending = controller

@@ -1,12 +1,29 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
-import { type LeakSummaryEntry, renderSummaryMarkdown, renderSummaryTable, summaryJson } from '@leakproof/core'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
+import {
+  BASELINE_ENV,
+  BASELINE_FILE,
+  BASELINE_WRITER_ENV,
+  baselineFileKey,
+  finishLeakRun,
+  type LeakSummaryEntry,
+  type RanTests,
+  updateMode,
+} from '@leakproof/core'
 import { formatAddress, REPORT_DIR_ENV, type ReportRecord, takeAllRecords, takeRecords } from './channel.js'
 
 export interface LeakproofReporterOptions {
-  /** Write every assertion with its full report as JSON to this file (relative to Jest's rootDir). */
+  /**
+   * Write every assertion with its full report as JSON to this file (relative to Jest's rootDir). Under `--shard`
+   * each shard writes its own, `leaks.json` becoming `leaks.shard-1-of-3.json`: join them with `leakproof merge`.
+   */
   outputFile?: string
+  /**
+   * The known-leaks baseline, relative to rootDir. Default `leakproof-baseline.json` (or the `LEAKPROOF_BASELINE`
+   * environment variable). Known leaks in it pass; `LEAKPROOF_UPDATE=1` writes it.
+   */
+  baseline?: string
   /** Append a Markdown table to the file named by `$GITHUB_STEP_SUMMARY` when it is set. Default true. */
   githubSummary?: boolean
   /** Print the table at the end of the run. Default true. */
@@ -18,11 +35,13 @@ export interface LeakproofReporterOptions {
 /** The fields of Jest's objects that the reporter reads (Jest 29 and 30 agree on them). */
 interface GlobalConfigLike {
   rootDir: string
+  shard?: { shardIndex: number; shardCount: number } | null
 }
 interface AssertionResultLike {
   ancestorTitles: string[]
   title: string
   fullName: string
+  status: string
 }
 interface TestResultLike {
   testFilePath: string
@@ -38,7 +57,10 @@ const NO_TEST = '(outside a test)'
  */
 export default class LeakproofReporter {
   readonly #rootDir: string
+  readonly #shard: GlobalConfigLike['shard']
+  readonly #baseline: string
   readonly #options: LeakproofReporterOptions
+  readonly #ran: RanTests = new Map()
   #dir: string | undefined
   #previousAddress: string | undefined
   #entries: LeakSummaryEntry[] = []
@@ -46,11 +68,19 @@ export default class LeakproofReporter {
 
   constructor(globalConfig: GlobalConfigLike, options: LeakproofReporterOptions = {}) {
     this.#rootDir = globalConfig.rootDir
+    this.#shard = globalConfig.shard
     this.#options = options ?? {}
+    // A typo in LEAKPROOF_UPDATE fails the run before any test, not in every test.
+    updateMode(process.env)
+    this.#baseline = resolve(this.#rootDir, this.#options.baseline ?? process.env[BASELINE_ENV] ?? BASELINE_FILE)
+    // Workers start after this and inherit both: the matcher reads the baseline, and knows an update gets written.
+    process.env[BASELINE_ENV] = this.#baseline
+    process.env[BASELINE_WRITER_ENV] = String(process.pid)
   }
 
   onRunStart(): void {
     this.#entries = []
+    this.#ran.clear()
     this.#dir = mkdtempSync(resolve(tmpdir(), 'leakproof-jest-'))
     this.#previousAddress = process.env[REPORT_DIR_ENV]
     // Workers are started after this and inherit the variable; in band, the test environment copies it.
@@ -58,6 +88,12 @@ export default class LeakproofReporter {
   }
 
   onTestFileResult(_test: unknown, testResult: TestResultLike): void {
+    const tests = new Map<string, 'passed' | 'failed' | 'skipped'>()
+    for (const result of testResult.testResults) {
+      const status = result.status
+      tests.set(result.fullName, status === 'passed' || status === 'failed' ? status : 'skipped')
+    }
+    this.#ran.set(baselineFileKey(this.#baseline, testResult.testFilePath), tests)
     if (!this.#dir) return
     this.#collect(takeRecords(this.#dir, testResult.testFilePath), testResult)
   }
@@ -70,19 +106,23 @@ export default class LeakproofReporter {
     if (this.#previousAddress === undefined) delete process.env[REPORT_DIR_ENV]
     else process.env[REPORT_DIR_ENV] = this.#previousAddress
 
-    const entries = this.#entries.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? ''))
-    const { printTable = true, printEmpty = false } = this.#options
-    if (printTable && (entries.length > 0 || printEmpty)) process.stderr.write(`\n${renderSummaryTable(entries)}\n\n`)
+    const entries = this.#entries.sort(
+      (a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0),
+    )
     try {
-      if (this.#options.outputFile) {
-        const path = resolve(this.#rootDir, this.#options.outputFile)
-        mkdirSync(dirname(path), { recursive: true })
-        writeFileSync(path, `${JSON.stringify(summaryJson(entries), null, 2)}\n`)
-      }
-      const summaryFile = process.env.GITHUB_STEP_SUMMARY
-      if (summaryFile && this.#options.githubSummary !== false && entries.length > 0) {
-        appendFileSync(summaryFile, renderSummaryMarkdown(entries))
-      }
+      const { outputFile } = this.#options
+      finishLeakRun({
+        entries,
+        ran: this.#ran,
+        baseline: this.#baseline,
+        ...(outputFile ? { outputFile: this.#shardFile(resolve(this.#rootDir, outputFile)) } : {}),
+        githubSummary: this.#options.githubSummary ?? true,
+        printTable: this.#options.printTable ?? true,
+        printEmpty: this.#options.printEmpty ?? false,
+        env: process.env,
+        cwd: this.#rootDir,
+        log: (text) => process.stderr.write(`${text}\n`),
+      })
     } catch (error) {
       this.#error = error instanceof Error ? error : new Error(String(error))
     }
@@ -93,12 +133,23 @@ export default class LeakproofReporter {
     return this.#error
   }
 
+  /** `leaks.json` → `leaks.shard-2-of-3.json` under `--shard`, so the shards' files can sit side by side. */
+  #shardFile(path: string): string {
+    const shard = this.#shard
+    if (!shard || shard.shardCount <= 1) return path
+    const suffix = `.shard-${shard.shardIndex}-of-${shard.shardCount}`
+    return /\.json$/i.test(path) ? path.replace(/\.json$/i, `${suffix}.json`) : `${path}${suffix}`
+  }
+
   #collect(records: ReportRecord[], testResult: TestResultLike | undefined): void {
     for (const record of records) {
       const file = record.testPath ? this.#relative(record.testPath) : undefined
+      const { line, index } = record.report.assertion ?? {}
       this.#entries.push({
         test: displayName(record.testName, testResult),
         ...(file === undefined ? {} : { file }),
+        ...(line === undefined ? {} : { line }),
+        ...(index === undefined ? {} : { index }),
         report: record.report,
       })
     }

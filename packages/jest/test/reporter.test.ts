@@ -79,8 +79,8 @@ describe('LeakproofReporter', () => {
       reporter.onTestFileResult(undefined, {
         testFilePath: testPath,
         testResults: [
-          { ancestorTitles: ['cache'], title: 'does not leak', fullName: 'cache does not leak' },
-          { ancestorTitles: ['cache', 'v1'], title: 'leaks', fullName: 'cache v1 leaks' },
+          { ancestorTitles: ['cache'], title: 'does not leak', fullName: 'cache does not leak', status: 'passed' },
+          { ancestorTitles: ['cache', 'v1'], title: 'leaks', fullName: 'cache v1 leaks', status: 'failed' },
         ],
       })
       reporter.onRunComplete()
@@ -98,7 +98,7 @@ describe('LeakproofReporter', () => {
         ['cache › does not leak', 'src/cache.test.js'],
         ['cache › v1 › leaks', 'src/cache.test.js'],
       ])
-      expect(readFileSync(stepSummary, 'utf8')).toMatch(/^\| cache › v1 › leaks \| heap \| .* \| LEAK \|/m)
+      expect(readFileSync(stepSummary, 'utf8')).toMatch(/^\| cache › v1 › leaks \| src\/cache.test.js \| heap \| .* \| LEAK \|/m)
     } finally {
       process.stderr.write = write
       if (previousSummary === undefined) delete process.env.GITHUB_STEP_SUMMARY

@@ -120,8 +120,32 @@ function runnerContext(context: VitestMatcherContext): RunnerContext | undefined
   }
 }
 
+/** Counts the `toLeak` assertions of each test run (a retry starts again at 1). */
+const assertionCounts = new WeakMap<object, { retry: number; count: number }>()
+
+/** The running assertion: Vitest's full test name (`suite > test`, as reporters show it), its file, its index. */
+function assertionOf(context: VitestMatcherContext) {
+  const task = context.task
+  const file = task?.file?.filepath
+  if (!task || !file) return undefined
+  const retry = task.result?.retryCount ?? 0
+  const counted = assertionCounts.get(task)
+  const count = counted && counted.retry === retry ? counted.count + 1 : 1
+  assertionCounts.set(task, { retry, count })
+  return { test: task.fullTestName ?? fullTestName(task), file, index: count }
+}
+
+function fullTestName(task: Readonly<RunnerTestCase>): string {
+  const names = [task.name]
+  for (let suite = task.suite; suite && suite.type !== undefined && suite.name && suite !== task.file; suite = suite.suite) {
+    names.unshift(suite.name)
+  }
+  return names.join(' > ')
+}
+
 const coreToLeak = createToLeakMatcher<VitestMatcherContext>({
   runner: runnerContext,
+  assertion: assertionOf,
   onReport(report, context) {
     lastReports.set(context, report)
     if (context.task) recordLeakReport(context.task, report)

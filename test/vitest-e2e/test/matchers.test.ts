@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LeakSummaryJson } from '@leakproof/core'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { expectStatus, type FixtureRun, normalizeMessage, runFixture } from './run-fixture.ts'
+import { expectStatus, type FixtureRun, fixturesDir, normalizeMessage, runFixture } from './run-fixture.ts'
 
 const stepSummary = join(mkdtempSync(join(tmpdir(), 'leakproof-e2e-')), 'step-summary.md')
 let run: FixtureRun
@@ -83,7 +83,12 @@ describe('the leakproof reporter', () => {
     const markdown = readFileSync(stepSummary, 'utf8')
     expect(markdown).toContain('### leakproof')
     expect(markdown).toContain('6 leak assertions, 3 leaking.')
-    expect(markdown).toContain('| test | metric | per call | budget | verdict | time |')
+    expect(markdown).toContain('| test | file | metric | per call | budget | verdict | time |')
+    // The assertion's file and line, as the test's source has them (TypeScript, source-mapped).
+    const line = readFileSync(join(fixturesDir, 'matchers', 'sync.test.ts'), 'utf8')
+      .split('\n')
+      .findIndex((text) => text.includes('expect(leakObject).not.toLeak()'))
+    expect(markdown).toMatch(new RegExp(`^\\| sync > leaking fn fails \\.not\\.toLeak \\| sync\\.test\\.ts:${line + 1} \\| heap \\|`, 'm'))
   })
 })
 

@@ -1,7 +1,7 @@
 import { formatPerCall } from '../format.js'
 import { METRIC_NAMES, type MetricName } from '../report.js'
 import { entryVerdict, type LeakSummaryEntry } from '../summary.js'
-import { DEFAULT_TOLERANCE, entryKey } from './baseline.js'
+import { allowedFigure, DEFAULT_TOLERANCE, entryKey } from './baseline.js'
 
 /** How one assertion changed from a base run to a head run. */
 export interface ComparedEntry {
@@ -69,11 +69,6 @@ function grownMetrics(head: LeakSummaryEntry, base: LeakSummaryEntry | undefined
     grown.push({ metric, base: baseFigure, head: now.perCall, budget: now.budget })
   }
   return grown
-}
-
-/** The most a known figure may read and still count as the same leak: figure × (1 + tolerance) + budget. */
-export function allowedFigure(known: number, budget: number, tolerance: number): number {
-  return known * (1 + tolerance) + budget
 }
 
 const escapeMarkdown = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ')

@@ -2,10 +2,11 @@ import { LeakproofFileError } from '../ci/read.js'
 import { compareCommand } from './compare.js'
 import { type CliCommand, type CliIo, EXIT, UsageError } from './io.js'
 import { mergeCommand } from './merge.js'
+import { reportCommand } from './report.js'
 import { summaryCommand } from './summary.js'
 
 /** Every `leakproof` subcommand, in the order `--help` lists them. */
-const COMMANDS: readonly CliCommand[] = [mergeCommand, summaryCommand, compareCommand]
+const COMMANDS: readonly CliCommand[] = [mergeCommand, summaryCommand, compareCommand, reportCommand]
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.usage.length))

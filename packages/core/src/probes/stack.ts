@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { isOwnFile } from '../own-files.js'
 
 /** Frames kept when capturing a creation stack: enough to get past Node's internals (timers, net, events). */
@@ -45,6 +46,37 @@ export function firstUserFrame(): string | undefined {
     const position = `${file}:${site.getLineNumber() ?? 0}:${site.getColumnNumber() ?? 0}`
     const name = site.getFunctionName() ?? site.getMethodName()
     return name ? `${name} (${position})` : position
+  }
+  return undefined
+}
+
+const FRAME_POSITION = /(?:\(|\s)((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/
+
+/**
+ * The line of the innermost frame in `file` on the current stack: where a test file called the matcher. Read from the
+ * formatted stack (the runner source-maps it, so the line is the one in the test's source, TypeScript included).
+ */
+export function lineInFile(file: string): number | undefined {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 60
+  let stack: string | undefined
+  try {
+    stack = new Error().stack
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+  for (const frame of (stack ?? '').split('\n').slice(1)) {
+    const match = FRAME_POSITION.exec(frame.trim())
+    if (!match) continue
+    let path = match[1] as string
+    if (path.startsWith('file://')) {
+      try {
+        path = fileURLToPath(path)
+      } catch {
+        continue
+      }
+    }
+    if (path === file) return Number(match[2])
   }
   return undefined
 }
