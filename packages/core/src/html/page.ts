@@ -9,13 +9,13 @@ export const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;padding:1rem 1.5rem 3rem;max-width:1200px;background:var(--bg);color:var(--fg)}
 h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:2rem 0 .5rem}h3{font-size:1rem;margin:0 0 .3rem;overflow-wrap:anywhere}
 .meta,.where,small,figcaption{color:var(--muted)}
-table{border-collapse:collapse;width:100%}
+table{border-collapse:collapse;width:100%}.scroll{overflow-x:auto}
 th,td{padding:.3rem .5rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 tbody tr:nth-child(even){background:var(--stripe)}
 th button{font:inherit;font-weight:600;background:none;border:0;color:inherit;cursor:pointer;padding:0}
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
 td:nth-child(n+4):not(:last-child),th:nth-child(n+4):not(:last-child){text-align:right;white-space:nowrap}
-td.test{overflow-wrap:anywhere;min-width:12rem}td.file{overflow-wrap:anywhere}
+td.test{overflow-wrap:anywhere;min-width:12rem}td.file{white-space:nowrap}th{white-space:nowrap}
 td small{display:block}td.over{color:var(--leak);font-weight:600}
 .verdict{font-weight:700;text-transform:uppercase;font-size:.8rem}
 .leak>.verdict,.verdict.leak{color:var(--leak)}.known>.verdict,.verdict.known{color:var(--known)}.clean>.verdict,.verdict.clean{color:var(--clean)}

@@ -186,7 +186,7 @@ export function renderHtmlReport(doc: LeakSummaryJson): string {
     )}. Click a column to sort.</p></header>`,
     rows.length === 0
       ? '<p>No leak assertions ran.</p>'
-      : `<table id="assertions"><thead><tr>${head}<th>heap trend</th></tr></thead><tbody>${rows.map(tableRow).join('\n')}</tbody></table>`,
+      : `<div class="scroll"><table id="assertions"><thead><tr>${head}<th>heap trend</th></tr></thead><tbody>${rows.map(tableRow).join('\n')}</tbody></table></div>`,
     leaking.length > 0 ? `<h2>Leaks (${leaking.length})</h2>${leaking.map(entrySection).join('\n')}` : '',
     `<script>${SORT_SCRIPT}</script>`,
     '</body></html>',
