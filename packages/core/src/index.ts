@@ -1,6 +1,13 @@
 export type { SyncLeakOptions } from './assert.js'
 export { assertNoLeak, LeakError, measureLeak } from './assert.js'
-export type { BaselineChange, BaselineFigures, BaselineFile, BaselineUpdate, RanTests, UpdateMode } from './ci/baseline.js'
+export type {
+  BaselineChange,
+  BaselineFigures,
+  BaselineFile,
+  BaselineUpdate,
+  RanTests,
+  UpdateMode,
+} from './ci/baseline.js'
 export {
   BASELINE_ENV,
   BASELINE_FILE,

@@ -124,4 +124,3 @@ function lineOf(file: string): { line?: number } {
   const line = lineInFile(file)
   return line === undefined ? {} : { line }
 }
-

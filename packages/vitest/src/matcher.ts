@@ -137,7 +137,11 @@ function assertionOf(context: VitestMatcherContext) {
 
 function fullTestName(task: Readonly<RunnerTestCase>): string {
   const names = [task.name]
-  for (let suite = task.suite; suite && suite.type !== undefined && suite.name && suite !== task.file; suite = suite.suite) {
+  for (
+    let suite = task.suite;
+    suite && suite.type !== undefined && suite.name && suite !== task.file;
+    suite = suite.suite
+  ) {
     names.unshift(suite.name)
   }
   return names.join(' > ')

@@ -77,7 +77,10 @@ export default class LeakproofReporter implements Reporter {
   }
 }
 
-/** Every leak assertion of a run, in file and test order. */
+/**
+ * Every leak assertion of a run, by file, then line (the same order for one run and for its shards merged with
+ * `--merge-reports`).
+ */
 export function collectLeakEntries(testModules: ReadonlyArray<TestModule>, root: string): LeakSummaryEntry[] {
   const entries: LeakSummaryEntry[] = []
   for (const testModule of testModules) {
@@ -95,7 +98,10 @@ export function collectLeakEntries(testModules: ReadonlyArray<TestModule>, root:
       }
     }
   }
-  return entries
+  return entries.sort(
+    (a, b) =>
+      (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.index ?? 1) - (b.index ?? 1),
+  )
 }
 
 /** How each test of each module ended, keyed as the baseline keys them. */

@@ -88,7 +88,9 @@ describe('the leakproof reporter', () => {
     const line = readFileSync(join(fixturesDir, 'matchers', 'sync.test.ts'), 'utf8')
       .split('\n')
       .findIndex((text) => text.includes('expect(leakObject).not.toLeak()'))
-    expect(markdown).toMatch(new RegExp(`^\\| sync > leaking fn fails \\.not\\.toLeak \\| sync\\.test\\.ts:${line + 1} \\| heap \\|`, 'm'))
+    expect(markdown).toMatch(
+      new RegExp(`^\\| sync > leaking fn fails \\.not\\.toLeak \\| sync\\.test\\.ts:${line + 1} \\| heap \\|`, 'm'),
+    )
   })
 })
 

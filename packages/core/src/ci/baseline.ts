@@ -126,7 +126,6 @@ export function readBaseline(path: string): BaselineFile | undefined {
   return file
 }
 
-
 /** `/`-separated path of the test file relative to the baseline's folder (absolute when on another drive). */
 export function baselineFileKey(baseline: string, testFile: string): string {
   const fromBaseline = relative(dirname(baseline), testFile)
@@ -320,7 +319,9 @@ export function serializeBaseline(file: BaselineFile): string {
         )
       : value
   const ordered = { version: file.version, ...(file.tolerance === undefined ? {} : { tolerance: file.tolerance }) }
-  return `${JSON.stringify({ ...ordered, leaks: sort(file.leaks) }, null, 2)}\n`
+  const text = JSON.stringify({ ...ordered, leaks: sort(file.leaks) }, null, 2)
+  // One line per assertion: `"1": { "heap": 587 }`.
+  return `${text.replace(/\{\n\s+("[a-z]+": [^\n{}]+(?:,\n\s+"[a-z]+": [^\n{}]+)*)\n\s+\}/g, (_, body: string) => `{ ${body.replace(/,\n\s+/g, ', ')} }`)}\n`
 }
 
 export function writeBaseline(path: string, file: BaselineFile): void {

@@ -30,7 +30,9 @@ export function githubAnnotations(
     const worse = report.baseline?.status === 'worse'
     const title = `leakproof: ${entry.test} ${worse ? 'leaks more than its baseline entry' : 'leaks'}`
     // The diagnosis's what / where / held-by lines, without its first (calls and time).
-    const diagnosis = formatDiagnosis(report.diagnosis, plain).slice(1).map((text) => text.trim())
+    const diagnosis = formatDiagnosis(report.diagnosis, plain)
+      .slice(1)
+      .map((text) => text.trim())
     const message = [
       `${summarizeReport(report)} (${report.calls.toLocaleString('en-US')} calls).`,
       worse ? 'Known in the baseline, but worse than its entry.' : '',

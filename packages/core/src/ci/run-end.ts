@@ -37,7 +37,15 @@ export function finishLeakRun(run: LeakRunEnd): void {
   const { githubSummary = true, printTable = true, printEmpty = false } = run
   const printed: string[] = []
   if (printTable && (entries.length > 0 || printEmpty)) printed.push(renderSummaryTable(entries))
-  printed.push(...settleBaseline(run.baseline, entries.map((entry) => entry.report), run.ran, env, run.cwd))
+  printed.push(
+    ...settleBaseline(
+      run.baseline,
+      entries.map((entry) => entry.report),
+      run.ran,
+      env,
+      run.cwd,
+    ),
+  )
   if (printed.length > 0) run.log(`\n${printed.join('\n')}\n`)
   if (env.GITHUB_ACTIONS === 'true') {
     const annotate = run.annotate ?? ((line: string) => process.stdout.write(`${line}\n`))
