@@ -98,7 +98,9 @@ describe('LeakproofReporter', () => {
         ['cache › does not leak', 'src/cache.test.js'],
         ['cache › v1 › leaks', 'src/cache.test.js'],
       ])
-      expect(readFileSync(stepSummary, 'utf8')).toMatch(/^\| cache › v1 › leaks \| src\/cache.test.js \| heap \| .* \| LEAK \|/m)
+      expect(readFileSync(stepSummary, 'utf8')).toMatch(
+        /^\| cache › v1 › leaks \| src\/cache.test.js \| heap \| .* \| LEAK \|/m,
+      )
     } finally {
       process.stderr.write = write
       if (previousSummary === undefined) delete process.env.GITHUB_STEP_SUMMARY
