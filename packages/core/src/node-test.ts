@@ -32,7 +32,7 @@ export const HTML_ENV = 'LEAKPROOF_HTML'
 
 /**
  * The part of node:test's `TestContext` used here (`t` in `test('name', (t) => …)`). `fullName` is there from Node
- * 22.3 (and 20.16), `filePath` from 22.6; older versions fall back to `name` and the process's test file.
+ * 22.3 (and on 20.20, measured here), `filePath` from 22.6 (not on 20.20); older versions fall back to `name` and the process's test file.
  */
 export interface NodeTestContext {
   readonly name: string
