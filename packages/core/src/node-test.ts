@@ -77,9 +77,12 @@ function record(t: NodeTestContext, file: string | undefined, line: number | und
   const output = process.env[OUTPUT_ENV]
   if (output && !flushOnExit) {
     flushOnExit = true
+    // Resolved now: a test may change the working directory before the process exits.
+    const outputPath = resolve(output)
+    const htmlPath = process.env[HTML_ENV] ? resolve(process.env[HTML_ENV]) : undefined
     process.once('exit', () => {
       try {
-        writeLeakSummary(output, { html: process.env[HTML_ENV] || undefined })
+        writeLeakSummary(outputPath, { html: htmlPath })
       } catch (error) {
         process.stderr.write(`leakproof: could not write ${OUTPUT_ENV}=${output}: ${(error as Error).message}\n`)
         process.exitCode = 1
