@@ -76,6 +76,7 @@ export { METRIC_NAMES } from './report.js'
 export { median } from './stats/estimate.js'
 export type { EntryVerdict, LeakSummaryEntry, LeakSummaryJson, LeakSummaryRow } from './summary.js'
 export {
+  compareEntries,
   countLine,
   entryVerdict,
   renderSummaryMarkdown,

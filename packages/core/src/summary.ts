@@ -16,6 +16,19 @@ export interface LeakSummaryEntry {
 }
 
 /**
+ * The order of entries in every table and file: by test file, then line, then assertion index (so one run and its
+ * shards merged read the same).
+ */
+export function compareEntries(a: LeakSummaryEntry, b: LeakSummaryEntry): number {
+  return (
+    (a.file ?? '').localeCompare(b.file ?? '') ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.index ?? 1) - (b.index ?? 1) ||
+    a.test.localeCompare(b.test)
+  )
+}
+
+/**
  * What one assertion's result means for the run: `leak` fails it, `known` is a leak accepted by the baseline (no
  * worse than its entry), `clean` did not leak.
  */

@@ -6,6 +6,7 @@ import {
   BASELINE_FILE,
   BASELINE_WRITER_ENV,
   baselineFileKey,
+  compareEntries,
   finishLeakRun,
   type LeakSummaryEntry,
   type RanTests,
@@ -106,9 +107,7 @@ export default class LeakproofReporter {
     if (this.#previousAddress === undefined) delete process.env[REPORT_DIR_ENV]
     else process.env[REPORT_DIR_ENV] = this.#previousAddress
 
-    const entries = this.#entries.sort(
-      (a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0),
-    )
+    const entries = this.#entries.sort(compareEntries)
     try {
       const { outputFile } = this.#options
       finishLeakRun({

@@ -4,6 +4,7 @@ import {
   BASELINE_FILE,
   BASELINE_WRITER_ENV,
   baselineFileKey,
+  compareEntries,
   finishLeakRun,
   type LeakSummaryEntry,
   type RanTests,
@@ -98,10 +99,7 @@ export function collectLeakEntries(testModules: ReadonlyArray<TestModule>, root:
       }
     }
   }
-  return entries.sort(
-    (a, b) =>
-      (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.index ?? 1) - (b.index ?? 1),
-  )
+  return entries.sort(compareEntries)
 }
 
 /** How each test of each module ended, keyed as the baseline keys them. */

@@ -38,55 +38,79 @@ export async function runJest(
   args: string[],
   nodeArgs: string[] = [],
 ): Promise<JestRun> {
-  const dir = mkdtempSync(join(tmpdir(), `leakproof-jest-e2e-${fixture}-`))
+  const dir = copyFixture(jestPackageDir, fixture)
   try {
-    cpSync(join(FIXTURES, fixture), dir, { recursive: true })
-    symlinkSync(join(jestPackageDir, 'node_modules'), join(dir, 'node_modules'), 'dir')
-    const stepSummaryPath = join(dir, 'step-summary.md')
-    const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_STEP_SUMMARY: stepSummaryPath, FORCE_COLOR: '0' }
-    delete env.LEAKPROOF_JEST_REPORT_DIR
-    delete env.NODE_OPTIONS
-    const jestBin = join(jestPackageDir, 'node_modules', 'jest', 'bin', 'jest.js')
-    const child = spawn(
-      process.execPath,
-      [...nodeArgs, jestBin, '--ci', '--json', '--outputFile=jest-result.json', ...args],
-      {
-        cwd: dir,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk
-    })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk
-    })
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject)
-      child.on('close', resolve)
-    })
-    const tests = new Map<string, JestAssertion>()
-    const resultPath = join(dir, 'jest-result.json')
-    if (existsSync(resultPath)) {
-      const result = JSON.parse(readFileSync(resultPath, 'utf8')) as {
-        testResults: { assertionResults: JestAssertion[] }[]
-      }
-      for (const file of result.testResults) for (const test of file.assertionResults) tests.set(test.fullName, test)
-    }
-    const reportPath = join(dir, 'leakproof-report.json')
-    return {
-      exitCode,
-      stdout,
-      stderr,
-      tests,
-      leakproofJson: existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : undefined,
-      stepSummary: existsSync(stepSummaryPath) ? readFileSync(stepSummaryPath, 'utf8') : undefined,
-    }
+    return await runJestIn(jestPackageDir, dir, args, { nodeArgs })
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** A copy of a fixture project in the temp folder, `node_modules` linked to `jestPackageDir`'s. Remove it after. */
+export function copyFixture(jestPackageDir: string, fixture: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `leakproof-jest-e2e-${fixture}-`))
+  cpSync(join(FIXTURES, fixture), dir, { recursive: true })
+  symlinkSync(join(jestPackageDir, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  return dir
+}
+
+/**
+ * Runs the real Jest CLI in a fixture copy that stays (see copyFixture), with `env` on top of a clean environment:
+ * the machine's own CI and leakproof variables do not reach the run.
+ */
+export async function runJestIn(
+  jestPackageDir: string,
+  dir: string,
+  args: string[],
+  options: { nodeArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<JestRun> {
+  const stepSummaryPath = join(dir, 'step-summary.md')
+  rmSync(stepSummaryPath, { force: true })
+  const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_STEP_SUMMARY: stepSummaryPath, FORCE_COLOR: '0' }
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('LEAKPROOF_') || (key.startsWith('GITHUB_') && key !== 'GITHUB_STEP_SUMMARY')) delete env[key]
+  }
+  delete env.NODE_OPTIONS
+  Object.assign(env, options.env)
+  const jestBin = join(jestPackageDir, 'node_modules', 'jest', 'bin', 'jest.js')
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), jestBin, '--ci', '--json', '--outputFile=jest-result.json', ...args],
+    {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', resolve)
+  })
+  const tests = new Map<string, JestAssertion>()
+  const resultPath = join(dir, 'jest-result.json')
+  if (existsSync(resultPath)) {
+    const result = JSON.parse(readFileSync(resultPath, 'utf8')) as {
+      testResults: { assertionResults: JestAssertion[] }[]
+    }
+    for (const file of result.testResults) for (const test of file.assertionResults) tests.set(test.fullName, test)
+    rmSync(resultPath)
+  }
+  const reportPath = join(dir, 'leakproof-report.json')
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    tests,
+    leakproofJson: existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : undefined,
+    stepSummary: existsSync(stepSummaryPath) ? readFileSync(stepSummaryPath, 'utf8') : undefined,
   }
 }
 

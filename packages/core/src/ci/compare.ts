@@ -10,8 +10,11 @@ export interface ComparedEntry {
   index: number
   /** `grew`: a metric that leaks in head leaked less (or not at all) in base; `new`: a leak in a test base lacks. */
   change: 'grew' | 'new' | 'fixed' | 'same'
-  /** The metrics that grew (or leak, for `new`), with both figures (base 0 when base did not have the test). */
-  metrics: { metric: MetricName; base: number; head: number; budget: number }[]
+  /**
+   * The metrics that grew (or leak, for `new`), with both per-call figures (base 0 when base did not have the test)
+   * and whether base leaked on it.
+   */
+  metrics: { metric: MetricName; base: number; head: number; budget: number; baseLeaked: boolean }[]
 }
 
 export interface Comparison {
@@ -64,9 +67,9 @@ function grownMetrics(head: LeakSummaryEntry, base: LeakSummaryEntry | undefined
     const now = head.report.metrics[metric]
     if (!now.exceeded) continue
     const before = base?.report.metrics[metric]
-    const baseFigure = before?.exceeded ? before.perCall : 0
-    if (before?.exceeded && now.perCall <= allowedFigure(before.perCall, now.budget, tolerance)) continue
-    grown.push({ metric, base: baseFigure, head: now.perCall, budget: now.budget })
+    const baseLeaked = before?.exceeded === true
+    if (baseLeaked && now.perCall <= allowedFigure(before.perCall, now.budget, tolerance)) continue
+    grown.push({ metric, base: before?.perCall ?? 0, head: now.perCall, budget: now.budget, baseLeaked })
   }
   return grown
 }
@@ -87,14 +90,14 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
       '| --- | --- | --- | ---: | ---: | --- |',
     )
     for (const entry of grew) {
-      for (const { metric, base, head } of entry.metrics) {
+      for (const { metric, base, head, baseLeaked } of entry.metrics) {
         const cells = [
           entry.test,
           entry.file ?? '',
           metric,
           entry.change === 'new' ? '–' : formatPerCall(base, metric),
           formatPerCall(head, metric),
-          entry.change === 'new' ? 'new leak' : base === 0 ? 'now leaks' : `×${(head / base).toFixed(1)}`,
+          entry.change === 'new' ? 'new leak' : baseLeaked ? `×${(head / base).toFixed(1)}` : 'now leaks',
         ]
         lines.push(`| ${cells.map(escapeMarkdown).join(' | ')} |`)
       }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { entryKey } from '../ci/baseline.js'
 import { LeakproofFileError, readSummaryFile } from '../ci/read.js'
-import { countLine, type LeakSummaryEntry, summaryJson } from '../summary.js'
+import { compareEntries, countLine, type LeakSummaryEntry, summaryJson } from '../summary.js'
 import { type CliCommand, EXIT, UsageError } from './io.js'
 
 export const mergeCommand: CliCommand = {
@@ -42,7 +42,7 @@ export const mergeCommand: CliCommand = {
         entries.push(entry)
       }
     }
-    const merged = summaryJson(sortEntries(entries))
+    const merged = summaryJson(entries.sort(compareEntries))
     const out = resolve(io.cwd, values.out)
     writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`)
     io.stdout(`leakproof merge: ${positionals.length} file(s) → ${values.out}: ${countLine(merged.entries)}\n`)
@@ -56,12 +56,4 @@ function parse(args: string[]) {
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-}
-
-/** File, then test name, then assertion index: the order of one unsharded run's file, whatever the shards. */
-export function sortEntries(entries: readonly LeakSummaryEntry[]): LeakSummaryEntry[] {
-  return [...entries].sort(
-    (a, b) =>
-      (a.file ?? '').localeCompare(b.file ?? '') || a.test.localeCompare(b.test) || (a.index ?? 1) - (b.index ?? 1),
-  )
 }
