@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a JavaScript template.
+const MATRIX_SHARD = '${{ matrix.shard }}'
 const root = dirname(fileURLToPath(import.meta.url))
 const workflow = parse(readFileSync(join(root, 'leaks.yml'), 'utf8'))
 const problems = []
@@ -34,7 +36,7 @@ check(
   'the leaks job downloads every shard into .vitest-reports',
 )
 check(
-  download?.with?.pattern?.replace('*', '') === upload?.with?.name?.replace('${{ matrix.shard }}', ''),
+  download?.with?.pattern?.replace('*', '') === upload?.with?.name?.replace(MATRIX_SHARD, ''),
   "the download pattern matches the shards' artifact names",
 )
 const commands = (job) => (job?.steps ?? []).map((step) => step.run).filter((run) => run && run !== 'npm ci')
@@ -64,7 +66,7 @@ function runWorkflow(label, env) {
     return { code: result.status, output: `${result.stdout}${result.stderr}` }
   }
   const shardCodes = shards.map((shard) =>
-    commands(test).map((command) => run(command.replaceAll('${{ matrix.shard }}', String(shard)), {})),
+    commands(test).map((command) => run(command.replaceAll(MATRIX_SHARD, String(shard)), {})),
   )
   const stepSummary = join(github, 'summary.md')
   const merge = commands(leaks).map((command) =>
