@@ -20,7 +20,7 @@ import type { LeakOptions } from './options.js'
 import { lineInFile } from './probes/stack.js'
 import type { LeakReport, MetricName } from './report.js'
 import { METRIC_NAMES } from './report.js'
-import { type LeakSummaryEntry, summaryJson } from './summary.js'
+import { compareEntries, type LeakSummaryEntry, summaryJson } from './summary.js'
 
 export { LeakError } from './assert.js'
 export { LeakMeasurementError } from './errors.js'
@@ -250,7 +250,7 @@ export function writeLeakSummary(path: string, options: { html?: string | undefi
         // Not ours, or half-written by a crashed run: this run starts it anew.
       }
     }
-    const all = [...kept, ...entries].sort((a, b) => (a.file ?? '').localeCompare(b.file ?? ''))
+    const all = [...kept, ...entries].sort(compareEntries)
     const summary = summaryJson(all)
     const temporary = `${out}.${process.pid}.tmp`
     writeFileSync(temporary, `${JSON.stringify({ ...summary, nodeTest: { run: run ?? null } }, null, 2)}\n`)
