@@ -5,7 +5,6 @@ import { formatLeakReport, formatPerCall, summarizeReport } from './format.js'
 import { type LeakOptions, resolveOptions } from './options.js'
 import { lineInFile } from './probes/stack.js'
 import type { LeakAssertion, LeakReport } from './report.js'
-import { METRIC_NAMES } from './report.js'
 
 /** The part of a Jest or Vitest matcher context that the matcher uses. */
 export interface MatcherContextLike {

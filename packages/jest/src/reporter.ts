@@ -20,6 +20,8 @@ export interface LeakproofReporterOptions {
    * each shard writes its own, `leaks.json` becoming `leaks.shard-1-of-3.json`: join them with `leakproof merge`.
    */
   outputFile?: string
+  /** Write the HTML report (the page of `leakproof report`) to this path, relative to the project root. */
+  htmlFile?: string
   /**
    * The known-leaks baseline, relative to rootDir. Default `leakproof-baseline.json` (or the `LEAKPROOF_BASELINE`
    * environment variable). Known leaks in it pass; `LEAKPROOF_UPDATE=1` writes it.
@@ -109,12 +111,13 @@ export default class LeakproofReporter {
 
     const entries = this.#entries.sort(compareEntries)
     try {
-      const { outputFile } = this.#options
+      const { outputFile, htmlFile } = this.#options
       finishLeakRun({
         entries,
         ran: this.#ran,
         baseline: this.#baseline,
         ...(outputFile ? { outputFile: this.#shardFile(resolve(this.#rootDir, outputFile)) } : {}),
+        ...(htmlFile ? { htmlFile: this.#shardFile(resolve(this.#rootDir, htmlFile)) } : {}),
         githubSummary: this.#options.githubSummary ?? true,
         printTable: this.#options.printTable ?? true,
         printEmpty: this.#options.printEmpty ?? false,
@@ -132,12 +135,13 @@ export default class LeakproofReporter {
     return this.#error
   }
 
-  /** `leaks.json` → `leaks.shard-2-of-3.json` under `--shard`, so the shards' files can sit side by side. */
+  /** `leaks.json` → `leaks.shard-2-of-3.json` (and `.html` alike) under `--shard`: the shards' files sit side by side. */
   #shardFile(path: string): string {
     const shard = this.#shard
     if (!shard || shard.shardCount <= 1) return path
     const suffix = `.shard-${shard.shardIndex}-of-${shard.shardCount}`
-    return /\.json$/i.test(path) ? path.replace(/\.json$/i, `${suffix}.json`) : `${path}${suffix}`
+    const extension = /\.(json|html)$/i.exec(path)?.[0]
+    return extension ? `${path.slice(0, -extension.length)}${suffix}${extension}` : `${path}${suffix}`
   }
 
   #collect(records: ReportRecord[], testResult: TestResultLike | undefined): void {

@@ -16,6 +16,8 @@ import { leakReportsOf } from './meta.js'
 export interface LeakproofReporterOptions {
   /** Write the JSON summary (every assertion with its full report) to this path, relative to the project root. */
   outputFile?: string
+  /** Write the HTML report (the page of `leakproof report`) to this path, relative to the project root. */
+  htmlFile?: string
   /**
    * The known-leaks baseline, relative to the project root. Default `leakproof-baseline.json` (or the
    * `LEAKPROOF_BASELINE` environment variable). Known leaks in it pass; `LEAKPROOF_UPDATE=1` writes it.
@@ -68,6 +70,7 @@ export default class LeakproofReporter implements Reporter {
       ran: ranTests(testModules, baseline),
       baseline,
       ...(this.options.outputFile ? { outputFile: resolve(root, this.options.outputFile) } : {}),
+      ...(this.options.htmlFile ? { htmlFile: resolve(root, this.options.htmlFile) } : {}),
       githubSummary: this.options.githubSummary ?? true,
       printTable: this.options.printTable ?? true,
       printEmpty: this.options.printEmpty ?? false,

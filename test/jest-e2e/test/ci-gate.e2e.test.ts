@@ -120,6 +120,7 @@ describe('sharded runs and the leakproof command', () => {
   test('--shard writes one file per shard, and `leakproof merge` joins them into the unsharded run’s', () => {
     expect(existsSync(join(dir, 'leaks.shard-1-of-2.json'))).toBe(true)
     expect(existsSync(join(dir, 'leaks.shard-2-of-2.json'))).toBe(true)
+    expect(readFileSync(join(dir, 'leaks.shard-2-of-2.html'), 'utf8')).toContain('cache › keeps every entry')
     const merged = leakproof('merge', 'leaks.shard-1-of-2.json', 'leaks.shard-2-of-2.json', '--out', 'merged.json')
     // Exit 1: the merged run holds leaks the (absent) baseline does not know.
     expect(merged.code, merged.stderr).toBe(1)

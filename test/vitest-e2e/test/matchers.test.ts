@@ -79,6 +79,13 @@ describe('the leakproof reporter', () => {
     expect(summary.rows.filter((row) => row.metric === 'heap')).toHaveLength(6)
   })
 
+  test('writes the HTML report to htmlFile', () => {
+    const html = readFileSync(join(run.resultsDir, 'leaks.html'), 'utf8')
+    expect(html).toMatch(/^<!doctype html>/i)
+    expect(html).toContain('sync &gt; leaking fn fails .not.toLeak')
+    expect(html).toContain('<svg')
+  })
+
   test('appends the Markdown table to $GITHUB_STEP_SUMMARY', () => {
     const markdown = readFileSync(stepSummary, 'utf8')
     expect(markdown).toContain('### leakproof')

@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { renderHtmlReport } from '../html/render.js'
 import { type LeakSummaryEntry, renderSummaryMarkdown, renderSummaryTable, summaryJson } from '../summary.js'
 import type { RanTests } from './baseline.js'
 import { githubAnnotations } from './github.js'
@@ -15,6 +16,8 @@ export interface LeakRunEnd {
   baseline: string
   /** Where to write the JSON summary, absolute. */
   outputFile?: string
+  /** Where to write the HTML report (`leakproof report`'s page), absolute. */
+  htmlFile?: string
   /** Append Markdown to `$GITHUB_STEP_SUMMARY` (default true). */
   githubSummary?: boolean
   printTable?: boolean
@@ -30,7 +33,7 @@ export interface LeakRunEnd {
 /**
  * The end of a run, shared by the Vitest and Jest reporters: the table, the baseline (written under
  * `LEAKPROOF_UPDATE`, stale entries listed otherwise), `::error` annotations under `GITHUB_ACTIONS=true`, the JSON
- * file and the job summary.
+ * file, the HTML report and the job summary.
  */
 export function finishLeakRun(run: LeakRunEnd): void {
   const { entries, env } = run
@@ -51,9 +54,14 @@ export function finishLeakRun(run: LeakRunEnd): void {
     const annotate = run.annotate ?? ((line: string) => process.stdout.write(`${line}\n`))
     for (const line of githubAnnotations(entries, env, run.cwd)) annotate(line)
   }
+  const json = summaryJson(entries)
   if (run.outputFile) {
     mkdirSync(dirname(run.outputFile), { recursive: true })
-    writeFileSync(run.outputFile, `${JSON.stringify(summaryJson(entries), null, 2)}\n`)
+    writeFileSync(run.outputFile, `${JSON.stringify(json, null, 2)}\n`)
+  }
+  if (run.htmlFile) {
+    mkdirSync(dirname(run.htmlFile), { recursive: true })
+    writeFileSync(run.htmlFile, renderHtmlReport(json))
   }
   const stepSummary = env.GITHUB_STEP_SUMMARY
   if (githubSummary && stepSummary && entries.length > 0) appendFileSync(stepSummary, renderSummaryMarkdown(entries))
