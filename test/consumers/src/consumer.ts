@@ -92,7 +92,12 @@ export interface Project {
    * Runs `node ...args` (a runner that writes Jest-shaped JSON to `resultsFile`) and reads each test's outcome.
    * Throws when the run takes longer than RUN_DEADLINE_MS.
    */
-  runTests(args: string[], options: { cwd?: string; resultsFile: string }): Promise<RunnerRun>
+  runTests(
+    args: string[],
+    options: { cwd?: string; resultsFile: string; env?: Record<string, string> },
+  ): Promise<RunnerRun>
+  /** `npx --no-install leakproof ...args` in the project, as its README tells users to run the command. */
+  leakproof(args: string[]): Promise<CommandResult>
   remove(): void
 }
 
@@ -101,6 +106,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }
   for (const key of Object.keys(env)) {
     if (/^npm_config_/i.test(key) || key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key]
+    if (key.startsWith('LEAKPROOF_') || key.startsWith('GITHUB_')) delete env[key]
   }
   return env
 }
@@ -109,10 +115,21 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * Runs a command and collects its output. Past `deadlineMs` the command and its children are killed: the result
  * then says so (`killedAfterMs`).
  */
-function spawnCollect(command: string, args: string[], cwd: string, deadlineMs?: number): Promise<CommandResult> {
+function spawnCollect(
+  command: string,
+  args: string[],
+  cwd: string,
+  deadlineMs?: number,
+  env: Record<string, string> = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     // Its own process group, so a deadline also ends the runner's workers.
-    const child = spawn(command, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...cleanEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
     let output = ''
     const collect = (chunk: string) => {
       output += chunk
@@ -151,8 +168,8 @@ export async function createProject(spec: ProjectSpec): Promise<Project> {
         throw new Error(`tsc --noEmit ${args.join(' ')} in ${spec.name}/${cwd} failed:\n${result.output}`)
       }
     },
-    async runTests(args, { cwd = '.', resultsFile }) {
-      const result = await spawnCollect(process.execPath, args, join(dir, cwd), RUN_DEADLINE_MS)
+    async runTests(args, { cwd = '.', resultsFile, env }) {
+      const result = await spawnCollect(process.execPath, args, join(dir, cwd), RUN_DEADLINE_MS, env)
       if (result.killedAfterMs !== undefined) {
         throw new Error(
           `the run did not end within ${result.killedAfterMs / 1000} s and was killed (five tests that each end ` +
@@ -170,6 +187,7 @@ export async function createProject(spec: ProjectSpec): Promise<Project> {
       for (const file of report.testResults) for (const test of file.assertionResults) tests.set(test.fullName, test)
       return { ...result, tests }
     },
+    leakproof: (args) => spawnCollect('npx', ['--no-install', 'leakproof', ...args], dir),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   }
   try {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, inject, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { checkVerdicts, createProject, type Project, RUNNER_DEFAULT_TIMEOUT_MS } from '../src/consumer.js'
 
 // Jest 30 with ts-jest: CommonJS, and the tsconfig ts-jest users commonly have (node10 resolution, which ignores
@@ -50,4 +50,10 @@ describe.for(Object.keys(STYLES))('%s', (style) => {
     )
     checkVerdicts(run, { leakMessage: 'Expected fn not to leak', timeoutMs: RUNNER_DEFAULT_TIMEOUT_MS })
   })
+})
+
+test('npx leakproof runs the command @leakproof/jest installed', async () => {
+  const usage = await project.leakproof(['summary', 'missing.json'])
+  expect(usage.exitCode, usage.output).toBe(2)
+  expect(usage.output).toContain('missing.json: no such file')
 })

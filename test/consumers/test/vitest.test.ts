@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, inject, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { checkVerdicts, createProject, type Project, RUNNER_DEFAULT_TIMEOUT_MS } from '../src/consumer.js'
 
 // Vitest, ESM, TypeScript with bundler resolution (a Vite project's tsconfig). node10 is checked too: it ignores
@@ -46,6 +46,30 @@ function vitestProject(version: string, typesNode: string): void {
       { resultsFile: 'results.json' },
     )
     checkVerdicts(run, { leakMessage: 'Expected fn not to leak', timeoutMs: RUNNER_DEFAULT_TIMEOUT_MS })
+  })
+
+  test('the known-leaks baseline and the leakproof command, as installed', async () => {
+    const vitest = (env: Record<string, string>) =>
+      project.runTests(
+        [
+          project.bin('vitest/vitest.mjs'),
+          'run',
+          '--reporter=default',
+          '--reporter=json',
+          '--outputFile.json=results.json',
+          '--reporter=@leakproof/vitest/reporter',
+        ],
+        { resultsFile: 'results.json', env },
+      )
+    const update = await vitest({ LEAKPROOF_UPDATE: '1' })
+    expect(update.exitCode, update.output).toBe(0)
+    expect(update.output).toContain('leakproof-baseline.json updated (LEAKPROOF_UPDATE=1): 2 added')
+    const known = await vitest({})
+    expect(known.exitCode, known.output).toBe(0)
+    expect(known.output).toMatch(/5 leak assertions, 2 leaking \(2 known\)/)
+    const help = await project.leakproof(['--help'])
+    expect(help.exitCode, help.output).toBe(0)
+    expect(help.output).toMatch(/^ {2}merge FILE\.\.\. --out FILE /m)
   })
 }
 
