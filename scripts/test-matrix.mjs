@@ -28,7 +28,7 @@ import { childEnv, installNode, NODE_VERSIONS, root, scriptArgs } from './node-v
  * fresh Vitest 5 project (test/consumers; its other projects run on the current Node).
  */
 const SUITES = [
-  { name: 'core', filter: '@leakproof/core', script: 'test:matrix', what: 'heap spaces, accuracy' },
+  { name: 'core', filter: '@leakproof/core', script: 'test:matrix', what: 'heap spaces, accuracy, node:test' },
   { name: 'vitest-4.1', filter: '@leakproof/vitest-e2e', script: 'test', what: 'Vitest 4.1 e2e' },
   { name: 'vitest-5', filter: '@leakproof/vitest5-e2e', script: 'test', what: 'Vitest 5 e2e' },
   { name: 'jest-30', filter: '@leakproof/test-jest-e2e', script: 'test', what: 'Jest 30 e2e (CJS, TS, ESM, metrics)' },
