@@ -102,10 +102,20 @@ export function createToLeakMatcher<Context extends MatcherContextLike = Matcher
     const assertion: LeakAssertion | undefined = identity && { ...identity, ...lineOf(identity.file) }
     // Only `.not.toLeak()` has known leaks; a bad baseline file or setting fails before the measurement, not after.
     if (assertion && this.isNot) checkBaseline(process.env, process.cwd())
-    const result = measure(received, resolved, hooks.runner?.(this))
+    const judge = (report: LeakReport) =>
+      assertion && this.isNot ? judgeBaseline(report, assertion, process.env, process.cwd()) : undefined
+    // A known leak passes: no diagnosis for it (a worse or new one gets one).
+    const skipDiagnosis = (report: LeakReport) => {
+      try {
+        return judge(report)?.accepted === true
+      } catch {
+        return false
+      }
+    }
+    const result = measure(received, resolved, hooks.runner?.(this), { skipDiagnosis })
     const verdict = (report: LeakReport): MatcherResult => {
       if (assertion) report.assertion = assertion
-      const match = assertion && this.isNot ? judgeBaseline(report, assertion, process.env, process.cwd()) : undefined
+      const match = judge(report)
       if (match) report.baseline = match
       hooks.onReport?.(report, this)
       // Under `.not`, pass: false is the assertion passing: a known leak passes like no leak.

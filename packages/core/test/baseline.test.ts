@@ -125,22 +125,24 @@ describe('updating the file', () => {
     if (match) copy.baseline = match
     return copy
   }
+  type Outcome = 'passed' | 'failed' | 'skipped'
+  const outcomes = (entries: [string, Outcome][]) => new Map<string, Outcome>(entries)
   const ran: RanTests = new Map([
     [
       'a.test.ts',
-      new Map([
+      outcomes([
         ['kept', 'failed'],
         ['lowered', 'passed'],
         ['fixed', 'passed'],
         ['added', 'passed'],
-      ] as const),
+      ]),
     ],
     [
       'b.test.ts',
-      new Map([
+      outcomes([
         ['skipped', 'skipped'],
         ['failed', 'failed'],
-      ] as const),
+      ]),
     ],
   ])
 

@@ -60,6 +60,14 @@ export function resolveDeadline(
   return { deadlineMs: DEFAULT_DEADLINE_MS, source: 'default' }
 }
 
+export interface MeasureHooks {
+  /**
+   * Asked with a confirmed leak's report before its diagnosis: true skips the diagnosis (a leak the known-leaks
+   * baseline accepts passes, so explaining it would only cost time).
+   */
+  skipDiagnosis?: (report: LeakReport) => boolean
+}
+
 /**
  * The one entry every public API goes through: the measurement and, on a confirmed leak, its diagnosis, all within
  * one deadline and under one process-wide lease that is released on every exit path. Returns synchronously for a
@@ -69,12 +77,13 @@ export function measure(
   fn: MeasuredFunction,
   options: ResolvedOptions,
   runner?: RunnerContext,
+  hooks: MeasureHooks = {},
 ): LeakReport | Promise<LeakReport> {
   const deadline = resolveDeadline(options, runner)
   const lease = acquireLease({ deadlineMs: deadline.deadlineMs, signal: options.signal ?? runner?.signal })
   let result: LeakReport | Promise<LeakReport>
   try {
-    result = start(fn, options, lease, deadline.source)
+    result = start(fn, options, lease, deadline.source, hooks)
   } catch (error) {
     release(lease)
     throw error
@@ -98,6 +107,7 @@ function start(
   options: ResolvedOptions,
   lease: MeasurementLease,
   deadlineSource: LeakLimits['deadlineSource'],
+  hooks: MeasureHooks,
 ): LeakReport | Promise<LeakReport> {
   const gc = getFullGc()
   const startReading = { ...readMemory(), handles: 0, listeners: 0, handleTypes: new Map(), listenerKeys: new Map() }
@@ -129,7 +139,7 @@ function start(
       ...(outcome.stop === 'cap' || outcome.stop === 'heap-limit' ? { retainedAtStop: cap.retainedAtStop } : {}),
     }
     const report = buildReport(outcome, { options, instruments, mode: runner.mode, durationMs, limits })
-    if (!report.leaked || options.diagnose === false) return report
+    if (!report.leaked || options.diagnose === false || hooks.skipDiagnosis?.(report)) return report
     const diagnosis = diagnose({ report, settings: options.diagnose, runner, cap })
     if (!isThenable(diagnosis)) {
       report.diagnosis = diagnosis
