@@ -1,7 +1,7 @@
 import { diagnose } from '../diagnose/diagnose.js'
 import { getFullGc } from '../gc.js'
 import type { ResolvedOptions } from '../options.js'
-import { readMemory } from '../probes/memory.js'
+import { mayHoldGarbage, noteSettled, noteStart, readMemory } from '../probes/memory.js'
 import type { LeakLimits, LeakReport } from '../report.js'
 import { isThenable } from '../util.js'
 import { buildReport } from './build-report.js'
@@ -110,6 +110,13 @@ function start(
   hooks: MeasureHooks,
 ): LeakReport | Promise<LeakReport> {
   const gc = getFullGc()
+  // What ran before may have left garbage (a previous test's leak, freed after it): collected first, or the start
+  // reading counts it and growth since the start reads low once a GC frees it.
+  if (mayHoldGarbage()) {
+    gc()
+    noteSettled()
+  }
+  noteStart()
   const startReading = { ...readMemory(), handles: 0, listeners: 0, handleTypes: new Map(), listenerKeys: new Map() }
   const instruments = new Instruments(options, lease)
   const cap = new RetainedCap(options.maxRetainedBytes, gc, () => instruments.turnEventLoop)

@@ -1,4 +1,4 @@
-import { type MemoryReading, readMemory, readTotalBytes } from '../probes/memory.js'
+import { type MemoryReading, noteSettled, readMemory, readTotalBytes } from '../probes/memory.js'
 import { nextMacrotask, now, sleep } from './clock.js'
 import type { Instruments, Leftovers } from './instruments.js'
 import type { MeasurementLease } from './lease.js'
@@ -31,6 +31,7 @@ export function sampleSync(instruments: Instruments, gc: () => void): Reading {
   instruments.releaseWeakRefs()
   gc()
   if (instruments.prune() > 0) gc()
+  noteSettled()
   return { ...readMemory(), ...instruments.leftovers() }
 }
 
@@ -58,6 +59,7 @@ export async function sampleAfterEventLoop(
   await nextMacrotask()
   gc()
   if (instruments.prune() > 0) gc()
+  noteSettled()
   if (lease.aborted) throw lease.abortError()
   const memory = readMemory()
   // Handles freed by the last GC report their destruction on the next turn of the event loop.

@@ -38,3 +38,35 @@ export function readTotalBytes(): number {
   const stats = v8.getHeapStatistics()
   return stats.used_heap_size + stats.external_memory
 }
+
+/** The total right after the last full GC of a reading in this process (any measurement's). */
+let settledTotal: number | undefined
+/** The total when the last measurement started. */
+let startedTotal: number | undefined
+
+/** Called right after a reading's full GC: what the heap holds when nothing unreachable is left. */
+export function noteSettled(): void {
+  settledTotal = readTotalBytes()
+}
+
+/** Called when a measurement takes its start reading. */
+export function noteStart(): void {
+  startedTotal = readTotalBytes()
+}
+
+/**
+ * Garbage left since the last reading past which a measurement starts with a full GC: its start reading (and the
+ * cap's baseline) must not count the garbage of what ran before it (a previous test's leak, freed by its
+ * `afterEach`), or growth since the start reads low by as much once a GC frees it.
+ */
+const START_GARBAGE_BYTES = 2 * 1024 * 1024
+
+/**
+ * True when the heap may hold that much garbage: no reading ran yet in this process, more was allocated since the
+ * last one, or the last measurement retained that much (a leak that its test frees once it ends: live at the last
+ * reading, garbage now).
+ */
+export function mayHoldGarbage(): boolean {
+  if (settledTotal === undefined || startedTotal === undefined) return true
+  return readTotalBytes() - settledTotal > START_GARBAGE_BYTES || settledTotal - startedTotal > START_GARBAGE_BYTES
+}
