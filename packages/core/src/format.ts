@@ -57,9 +57,14 @@ export function summarizeReport(report: LeakReport): string {
   return shown
     .map((name) => {
       const metric = report.metrics[name]
-      const relation = metric.exceeded ? '>' : '≤'
-      const what = metric.exceeded ? topGrowth(report, name) : ''
-      return `${name} ${formatPerCall(metric.perCall, name)} ${relation} budget ${formatPerCall(metric.budget, name)}${what}`
+      const figure = formatPerCall(metric.perCall, name)
+      const budget = formatPerCall(metric.budget, name)
+      if (metric.exceeded) return `${name} ${figure} > budget ${budget}${topGrowth(report, name)}`
+      // Clean although over budget: a true sentence, not "≤" (the growth faded, or stood in the noise).
+      if (metric.perCall > metric.budget) {
+        return `${name} ${figure} (over budget ${budget}, but within the noise floor or fading when re-measured)`
+      }
+      return `${name} ${figure} ≤ budget ${budget}`
     })
     .join(', ')
 }

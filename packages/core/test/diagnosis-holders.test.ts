@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import type { LeakDiagnosis } from '../src/diagnose/types.js'
-import { type LeakOptions, measureLeak } from '../src/index.js'
+import { formatLeakReport, type LeakOptions, measureLeak } from '../src/index.js'
 import {
   appendImmutably,
   bag,
@@ -14,6 +14,7 @@ import {
   track,
   trapCalls,
 } from './fixtures/diagnose/holders.js'
+import { clearJobs, enqueueJob } from './fixtures/diagnose/queue.js'
 import { handleRequest } from './fixtures/diagnose/request.js'
 
 // Few calls: the measured leak stays small. Real V8 and real inspector all the way: nothing is mocked.
@@ -65,6 +66,23 @@ describe('the holder of a leak, found by what grew among the things fn reaches (
     expect(diagnosis.retainers[0]?.summary).toMatch(summary)
     const site = diagnosis.sites.find((candidate) => candidate.position.file.endsWith('holders.ts'))
     expect(site?.position.line).toBe(markedLine('holders.ts', marker))
+  })
+
+  test('a linked-list queue, on default options: the chain folded to one hop, the output a few KB', () => {
+    const report = measureLeak(enqueueJob)
+    clearJobs()
+    if (report instanceof Promise) throw new Error('expected a synchronous measurement')
+    expect(report.leaked).toBe(true)
+    const diagnosis = report.diagnosis as LeakDiagnosis
+    // Tens of thousands of `.next` hops, one step: `.next (Node) × 57,012`.
+    expect(diagnosis.retainers[0]?.summary).toMatch(
+      /^queue\.ts › pending \(Object\) › \.head \(Node\) › \.next \(Node\) × [\d,]{4,} › Node$/,
+    )
+    const next = diagnosis.retainers[0]?.steps.find((step) => step.edge === 'next')
+    expect(next?.repeat).toBeGreaterThan(1000)
+    expect(diagnosis.types.find((type) => type.name === 'Node')?.countPerCall).toBeCloseTo(1, 1)
+    expect(formatLeakReport(report).length).toBeLessThan(4096)
+    expect(JSON.stringify(report).length).toBeLessThan(16_384)
   })
 
   test('a property of the global object', () => {

@@ -168,7 +168,7 @@ export function defineJestE2e(jestPackageDir: string, { metrics = true }: { metr
       expect(run.stepSummary).toContain('### leakproof')
       expect(run.stepSummary).toContain('7 leak assertions, 3 leaking.')
       expect(run.stepSummary).toMatch(
-        /^\| leaky › sync leak fails \.not\.toLeak \| heap \| [\d.,]+ B\/call \| .* \| LEAK \|/m,
+        /^\| leaky › sync leak fails \.not\.toLeak \| leak\.test\.js:\d+ \| heap \| [\d.,]+ B\/call \| .* \| LEAK \|/m,
       )
     })
   })

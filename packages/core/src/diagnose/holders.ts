@@ -5,7 +5,7 @@ import { now } from '../engine/clock.js'
 import { isOwnFile } from '../own-files.js'
 import { scriptIdOf } from './deopt.js'
 import type { SyncInspector } from './inspector.js'
-import { summarizePath } from './retainers.js'
+import { foldPath, summarizePath } from './retainers.js'
 import { packageOf } from './sites.js'
 import type { RetainerPath, RetainerStep } from './types.js'
 
@@ -39,6 +39,8 @@ const SAMPLED_ENTRIES = 16
 const MEMBER_KEYS = 16
 /** At most this many holders are reported. */
 const MAX_HOLDERS = 3
+/** Hops followed along a linked list's link (a queue's `.next`) to count its nodes. */
+const MAX_CHAIN = 500_000
 
 /** A position V8 gave (0-based), before source maps. */
 export interface RawLocation {
@@ -270,6 +272,54 @@ function sizeOf(value: unknown): number | undefined {
   }
 }
 
+/**
+ * The link of a linked-list node: its first own data property (of the first MAX_KEYS) that holds another object of
+ * the node's own class (`node.next`, a `Node` too). A queue grows at its tail, so no size the walk notes grows: the
+ * length of the chain from its head does.
+ */
+function linkKey(value: object): PropertyKey | undefined {
+  if (
+    typeof value === 'function' ||
+    Array.isArray(value) ||
+    isOpaque(value) ||
+    types.isMap(value) ||
+    types.isSet(value)
+  ) {
+    return undefined
+  }
+  let prototype: object | null
+  try {
+    prototype = Object.getPrototypeOf(value)
+  } catch {
+    return undefined
+  }
+  for (const key of Reflect.ownKeys(value).slice(0, MAX_KEYS)) {
+    const next = ownData(value, key).value
+    if (!isObject(next) || typeof next === 'function' || next === value || types.isProxy(next)) continue
+    if (Array.isArray(next)) continue
+    try {
+      if (Object.getPrototypeOf(next) === prototype && !isOpaque(next)) return key
+    } catch {}
+  }
+  return undefined
+}
+
+/** Nodes from `head` along `key`, at most MAX_CHAIN; with the last `keep` of them (the newest, for a queue). */
+function followChain(head: object, key: PropertyKey, keep = 0): { length: number; last: object[] } {
+  const last: object[] = []
+  let length = 0
+  for (let node: unknown = head; isObject(node) && length < MAX_CHAIN; length++) {
+    if (keep > 0) {
+      last.push(node)
+      if (last.length > keep) last.shift()
+    }
+    const next = ownData(node, key).value
+    if (next === head) break
+    node = next
+  }
+  return { length, last }
+}
+
 /** Objects whose contents the walk does not read: typed and weak things, promises, boxed values, globals. */
 function isOpaque(value: object): boolean {
   return (
@@ -310,6 +360,8 @@ export class HolderProbe {
   private readonly nodes: HolderNode[] = []
   private readonly visited = new Map<object, number>()
   private readonly sizes = new Map<number, number>()
+  /** Linked-list nodes met on the walk: their link, and the chain's length from them before the calls. */
+  private readonly chains = new Map<number, { key: PropertyKey; length: number }>()
   /** The first element of each array before the calls: a changed one means entries were added at the start. */
   private readonly firstElements = new Map<number, unknown>()
   private readonly scoped: ScopedFunction[] = []
@@ -322,6 +374,21 @@ export class HolderProbe {
   /** Functions of each dependency script whose scopes were queued. */
   private readonly dependencyFunctions = new Map<string, number>()
   private truncated = false
+
+  /** The first nodes after each tracked chain's head: the walk reaches them too, but they are the same list. */
+  private readonly chainMembers = new WeakSet<object>()
+
+  /** Tracks the chain from `value` unless `value` is on one already tracked from nearer its head. */
+  private trackChain(index: number, value: object): void {
+    const key = linkKey(value)
+    if (key === undefined || this.chainMembers.has(value)) return
+    this.chains.set(index, { key, length: followChain(value, key).length })
+    let node: unknown = value
+    for (let hop = 0; hop <= MAX_DISTANCE && isObject(node); hop++) {
+      this.chainMembers.add(node)
+      node = ownData(node, key).value
+    }
+  }
 
   private constructor(
     inspector: SyncInspector,
@@ -401,6 +468,7 @@ export class HolderProbe {
     if (isOpaque(value)) return
     const size = sizeOf(value)
     if (size !== undefined) this.sizes.set(index, size)
+    this.trackChain(index, value)
     try {
       if (Array.isArray(value)) {
         this.firstElements.set(index, ownData(value, 0).value)
@@ -615,6 +683,12 @@ export class HolderProbe {
       const delta = (sizeOf(node.value) ?? before) - before
       if (delta >= threshold) grown.push({ holder: node.value, delta, path: () => this.pathTo(index), node: index })
     }
+    // A linked list gained nodes: its chain from the head is longer.
+    for (const [index, chain] of this.chains) {
+      const node = this.nodes[index] as HolderNode
+      const delta = followChain(node.value, chain.key).length - chain.length
+      if (delta >= threshold) grown.push({ holder: node.value, delta, path: () => this.pathTo(index), node: index })
+    }
     // A variable may now hold another array or string than before: `list = [...list, item]`, `log += line`.
     for (const scoped of this.scoped) {
       let scopes: Scope[]
@@ -654,11 +728,12 @@ export class HolderProbe {
       }
       const main = held[0]
       if (!main) continue
-      const { steps, files } = entry.path()
+      const path = entry.path()
       for (const step of sample.at(-1)?.steps ?? []) {
-        steps.push(step)
-        files.push(undefined)
+        path.steps.push(step)
+        path.files.push(undefined)
       }
+      const { steps, files } = foldPath(path.steps, path.files)
       retainers.push({ target: main.name, steps, summary: summarizePath(steps, main.name, (at) => files[at]) })
     }
     types.sort((a, b) => b.countPerCall - a.countPerCall)
@@ -689,6 +764,21 @@ export class HolderProbe {
     const count = Math.max(1, Math.min(SAMPLED_ENTRIES, delta))
     const entries: Array<{ steps: RetainerStep[]; value: unknown }> = []
     if (typeof holder === 'string' || !isObject(holder)) return entries
+    const chain = index === undefined ? undefined : this.chains.get(index)
+    if (chain) {
+      // The newest nodes of a queue are at its tail: `.next (Node) × 59,999`.
+      const { length, last } = followChain(holder, chain.key, count)
+      last.forEach((value, at) => {
+        const hops = length - last.length + at
+        if (hops > 0) {
+          entries.push({
+            value,
+            steps: [{ edgeKind: 'property', edge: keyName(chain.key), ...label(value), repeat: hops }],
+          })
+        }
+      })
+      return entries
+    }
     try {
       if (Array.isArray(holder)) {
         const atStart =

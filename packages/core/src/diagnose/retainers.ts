@@ -137,6 +137,47 @@ const USER_KINDS = new Set(['object', 'closure', 'regexp'])
  * through properties, elements and collection entries, to the leaked object. Runtime internals are dropped.
  * `fileOf` names the file of the closure that owns a variable's scope.
  */
+/** A path longer than this, after repeats are folded, keeps its first and last halves of it. */
+const MAX_PATH_STEPS = 80
+
+const sameHop = (a: RetainerStep, b: RetainerStep) =>
+  a.edgeKind === b.edgeKind &&
+  a.edge === b.edge &&
+  a.node === b.node &&
+  a.nodeKind === b.nodeKind &&
+  a.package === b.package
+
+/**
+ * Folds runs of the same hop into one step with `repeat` (a queue's `.next (Node)` 300,000 times is one step), then
+ * leaves out the middle of a path still longer than MAX_PATH_STEPS: a retainer path stays a line, whatever the leak.
+ * `files` (the scope file of each step) is folded alike.
+ */
+export function foldPath<F>(
+  steps: readonly RetainerStep[],
+  files: readonly F[],
+): { steps: RetainerStep[]; files: F[] } {
+  const folded: RetainerStep[] = []
+  const foldedFiles: F[] = []
+  steps.forEach((step, index) => {
+    const last = folded.at(-1)
+    if (last && sameHop(last, step) && step.edgeKind !== 'variable') {
+      last.repeat = (last.repeat ?? 1) + (step.repeat ?? 1)
+      return
+    }
+    folded.push({ ...step })
+    foldedFiles.push(files[index] as F)
+  })
+  if (folded.length <= MAX_PATH_STEPS) return { steps: folded, files: foldedFiles }
+  const head = MAX_PATH_STEPS / 2
+  const tail = MAX_PATH_STEPS - head - 1
+  const left = folded.slice(head, folded.length - tail).reduce((sum, step) => sum + (step.repeat ?? 1), 0)
+  const elided: RetainerStep = { edgeKind: 'elided', edge: '', node: '', nodeKind: '', repeat: left }
+  return {
+    steps: [...folded.slice(0, head), elided, ...folded.slice(folded.length - tail)],
+    files: [...foldedFiles.slice(0, head), undefined as F, ...foldedFiles.slice(foldedFiles.length - tail)],
+  }
+}
+
 export function summarizePath(
   steps: readonly RetainerStep[],
   target: string,
@@ -165,8 +206,11 @@ export function summarizePath(
   for (let index = start; index < steps.length; index++) {
     const step = steps[index] as RetainerStep
     const userNode = USER_KINDS.has(step.nodeKind)
-    const label = userNode ? ` (${step.node})` : ''
-    if (step.edgeKind === 'variable') {
+    const times = step.repeat && step.repeat > 1 ? ` × ${step.repeat.toLocaleString('en-US')}` : ''
+    const label = `${userNode ? ` (${step.node})` : ''}${times}`
+    if (step.edgeKind === 'elided') {
+      parts.push(`… ${(step.repeat ?? 0).toLocaleString('en-US')} hops …`)
+    } else if (step.edgeKind === 'variable') {
       parts.push(`${step.edge}${label}`)
     } else if (step.edgeKind === 'property') {
       parts.push(`.${step.edge}${label}`)
@@ -201,15 +245,19 @@ export function retainerPath(
 ): RetainerPath | undefined {
   const found = tree.pathTo(target)
   if (!found) return undefined
-  const { steps, ordinals } = found
+  const { ordinals } = found
   // A variable lives in a Context; the closure that reached that Context tells which file it belongs to.
   const scopeFile = (stepIndex: number) => {
-    if (steps[stepIndex]?.edgeKind !== 'variable') return undefined
+    if (found.steps[stepIndex]?.edgeKind !== 'variable') return undefined
     for (let index = stepIndex - 1; index >= 0; index--) {
       const ordinal = ordinals[index] as number
       if (nodeType(graph, ordinal) === 'closure') return fileOfClosure(ordinal)
     }
     return undefined
   }
-  return { target: targetName, steps, summary: summarizePath(steps, targetName, scopeFile) }
+  const { steps, files } = foldPath(
+    found.steps,
+    found.steps.map((_, index) => scopeFile(index)),
+  )
+  return { target: targetName, steps, summary: summarizePath(steps, targetName, (at) => files[at]) }
 }

@@ -77,7 +77,10 @@ export interface AllocationSite {
 
 /** One hop in a retainer path: the edge taken and the object it leads to. */
 export interface RetainerStep {
-  /** 'variable' (closure or module scope), 'property', 'element', 'internal', 'hidden', 'shortcut'. */
+  /**
+   * 'variable' (closure or module scope), 'property', 'element', 'internal', 'hidden', 'shortcut'; 'elided' for the
+   * hops left out of the middle of a very long path (`repeat` of them).
+   */
   edgeKind: string
   /** Variable or property name, or element index. */
   edge: string
@@ -87,6 +90,8 @@ export interface RetainerStep {
   nodeKind: string
   /** The dependency that defines the object's class ("node:events", "rxjs"), when it is not the user's own. */
   package?: string
+  /** This hop repeats this many times in a row (a linked list's `.next (Node)`): one step stands for all of them. */
+  repeat?: number
 }
 
 /** A shortest path of strong references from a GC root to one leaked object. */
