@@ -3,10 +3,15 @@ import type { expect } from 'vitest'
 
 /**
  * What `toLeak` returns for a received value of type `T`: `Promise<void>` when `T` is a function returning a
- * promise (the measurement awaits each call), `void` otherwise.
+ * promise (the measurement awaits each call); `void | Promise<void>` otherwise: a sync function is measured
+ * synchronously unless its calls schedule timers or immediates, which must run before memory can be judged (the
+ * measurement then lets the event loop turn and returns a promise). `await` is always right; the set-up file fails a
+ * test that left such a promise unawaited, saying so.
  */
 // biome-ignore lint/suspicious/noConfusingVoidType: `void` is what a sync matcher returns in Vitest's own types
-export type ToLeakResult<T> = T extends (...args: never[]) => PromiseLike<unknown> ? Promise<void> : void
+export type ToLeakResult<T> = T extends (...args: never[]) => PromiseLike<unknown>
+  ? Promise<void>
+  : void | Promise<void>
 
 /**
  * The matcher, generic in its return type so every runner's `Matchers` interface can extend it
@@ -42,7 +47,7 @@ declare module 'vitest' {
   interface Matchers {
     /**
      * Calls the received function many times under forced full GC and fails when memory it retains grows past the
-     * budget: `expect(fn).not.toLeak()`. Returns `Promise<void>` when fn returns a promise: await it then.
+     * budget: `await expect(fn).not.toLeak()`. A promise when fn returns one, or when its calls schedule timers.
      */
     toLeak(options?: LeakOptions): ToLeakResult<ReceivedOf<this>>
   }

@@ -8,28 +8,36 @@ const syncFn = () => ({ id: 1 })
 const asyncFn = async () => ({ id: 1 })
 const promiseFn = () => Promise.resolve(1)
 
-// A sync fn gives void, an async one (or any fn returning a promise) gives Promise<void>.
-expectTypeOf(expect(syncFn).not.toLeak()).toEqualTypeOf<void>()
-expectTypeOf(expect(syncFn).toLeak()).toEqualTypeOf<void>()
+// A fn returning a promise gives Promise<void>; a sync one void | Promise<void> (a promise when its calls schedule timers).
+expectTypeOf(expect(syncFn).not.toLeak()).toEqualTypeOf<void | Promise<void>>()
+expectTypeOf(expect(syncFn).toLeak()).toEqualTypeOf<void | Promise<void>>()
 expectTypeOf(expect(asyncFn).not.toLeak()).toEqualTypeOf<Promise<void>>()
 expectTypeOf(expect(asyncFn).toLeak()).toEqualTypeOf<Promise<void>>()
 expectTypeOf(expect(promiseFn).not.toLeak()).toEqualTypeOf<Promise<void>>()
 
 // The received type is read from the assertion the matcher is called on, whichever expect made it.
 expectTypeOf(expect.soft(asyncFn).not.toLeak()).toEqualTypeOf<Promise<void>>()
-expectTypeOf(expect.soft(syncFn).not.toLeak()).toEqualTypeOf<void>()
+expectTypeOf(expect.soft(syncFn).not.toLeak()).toEqualTypeOf<void | Promise<void>>()
 test('the test context expect', ({ expect: contextExpect }) => {
   expectTypeOf(contextExpect(asyncFn).not.toLeak()).toEqualTypeOf<Promise<void>>()
-  expectTypeOf(contextExpect(syncFn).not.toLeak()).toEqualTypeOf<void>()
+  expectTypeOf(contextExpect(syncFn).not.toLeak()).toEqualTypeOf<void | Promise<void>>()
 })
 
 // Assignment checks: an explicit return type rejects a result that does not fit.
-const syncCheck = (): void => expect(syncFn).not.toLeak()
+const syncCheck = (): void | Promise<void> => expect(syncFn).not.toLeak()
 const asyncCheck = (): Promise<void> => expect(asyncFn).not.toLeak()
-// @ts-expect-error: the result of a sync fn is not a promise
+// @ts-expect-error: the result of a sync fn may be void, not always a promise
 const wrongCheck = (): Promise<void> => expect(syncFn).not.toLeak()
+// @ts-expect-error: nor always void: it is a promise when the calls schedule timers
+const voidCheck = (): void => expect(syncFn).not.toLeak()
+// Awaiting works for every fn.
+test('awaited', async () => {
+  await expect(syncFn).not.toLeak()
+  await expect(asyncFn).not.toLeak()
+})
 
-expectTypeOf(syncCheck).returns.toEqualTypeOf<void>()
+expectTypeOf(syncCheck).returns.toEqualTypeOf<void | Promise<void>>()
+expectTypeOf(voidCheck).returns.toEqualTypeOf<void>()
 expectTypeOf(asyncCheck).returns.toEqualTypeOf<Promise<void>>()
 expectTypeOf(wrongCheck).returns.toEqualTypeOf<Promise<void>>()
 

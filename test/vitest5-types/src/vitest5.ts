@@ -5,4 +5,4 @@ import { type Assertion, expect, expectTypeOf } from 'vitest'
 
 expectTypeOf(expect(1)).toEqualTypeOf<Assertion<void, number>>()
 expectTypeOf(expect(async () => 1).not.toLeak()).toEqualTypeOf<Promise<void>>()
-expectTypeOf(expect(() => 1).not.toLeak()).toEqualTypeOf<void>()
+expectTypeOf(expect(() => 1).not.toLeak()).toEqualTypeOf<void | Promise<void>>()
