@@ -33,7 +33,12 @@ const SUITES = [
   { name: 'core', filter: '@leakproof/core', script: 'test:matrix', what: 'heap spaces, accuracy, node:test' },
   { name: 'vitest-4.1', filter: '@leakproof/vitest-e2e', script: 'test:matrix', what: 'Vitest 4.1 e2e' },
   { name: 'vitest-5', filter: '@leakproof/vitest5-e2e', script: 'test', what: 'Vitest 5 e2e' },
-  { name: 'jest-30', filter: '@leakproof/test-jest-e2e', script: 'test:matrix', what: 'Jest 30 e2e (CJS, TS, ESM, metrics)' },
+  {
+    name: 'jest-30',
+    filter: '@leakproof/test-jest-e2e',
+    script: 'test:matrix',
+    what: 'Jest 30 e2e (CJS, TS, ESM, metrics)',
+  },
   { name: 'jest-29', filter: '@leakproof/test-jest29-e2e', script: 'test', what: 'Jest 29 e2e (CJS, TS, ESM)' },
   { name: 'diagnosis', filter: '@leakproof/test-diagnosis-e2e', script: 'test', what: 'diagnosis in every runner' },
   { name: 'tinybench', filter: '@leakproof/tinybench', script: 'test', what: 'tinybench plugin' },

@@ -8,7 +8,6 @@ import type { expect } from 'vitest'
  * measurement then lets the event loop turn and returns a promise). `await` is always right; the set-up file fails a
  * test that left such a promise unawaited, saying so.
  */
-// biome-ignore lint/suspicious/noConfusingVoidType: `void` is what a sync matcher returns in Vitest's own types
 export type ToLeakResult<T> = T extends (...args: never[]) => PromiseLike<unknown>
   ? Promise<void>
   : void | Promise<void>
