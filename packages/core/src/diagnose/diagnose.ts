@@ -7,6 +7,7 @@ import { now } from '../engine/clock.js'
 import { drive, type StepRunner } from '../engine/drive.js'
 import type { RetainedCap } from '../engine/retained.js'
 import type { Steps } from '../engine/steps.js'
+import { isOwnFile } from '../own-files.js'
 import type { LeakDetails, LeakReport } from '../report.js'
 import { describeError, isThenable } from '../util.js'
 import { deoptimizeAll, runUnoptimized } from './deopt.js'
@@ -252,6 +253,8 @@ function* diagnosisSteps(
         }
       }
     }
+    // Closures leakproof itself created (its awaits' callbacks, a pending reading's timer) are not the user's leak.
+    if (graph) growth = growth.filter((entry) => !isOwnClosure(entry, graph as HeapGraph, mapper))
     if (graph && growth.length > 0) {
       methods.push('heap snapshot diff')
       diagnosis.types = growth.map((entry) => toGrowingType(entry, graph, mapper))
@@ -381,6 +384,12 @@ let snapshotFiles = 0
 
 function temporarySnapshotPath(): string {
   return join(tmpdir(), `leakproof-${process.pid}-${process.hrtime.bigint()}-${snapshotFiles++}.heapsnapshot`)
+}
+
+function isOwnClosure(entry: GrowthEntry, graph: HeapGraph, mapper: SourceMapper): boolean {
+  if (entry.kind !== 'closure') return false
+  const location = graph.locations.get(entry.sampleNode)
+  return location !== undefined && isOwnFile(mapper.scriptUrl(String(location[0])))
 }
 
 function toGrowingType(entry: GrowthEntry, graph: HeapGraph | undefined, mapper: SourceMapper): GrowingType {
