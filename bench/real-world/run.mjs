@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSy
 import os from 'node:os'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { markdownTable, median, megabytes, perRunnerTable, perTestTable, seconds, wrongLines } from './summarize.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const repoRoot = join(here, '..', '..')
@@ -272,22 +273,6 @@ function collect(runner, outDir) {
   return { runner, tests }
 }
 
-function median(values) {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b)
-  if (sorted.length === 0) return Number.NaN
-  const middle = sorted.length >> 1
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-function markdownTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
-  const line = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`
-  return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n')
-}
-
-const seconds = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : '—')
-const megabytes = (bytes) => `${Math.round(bytes / 1024 / 1024)} MB`
-
 const startedAt = new Date()
 const head = await git('rev-parse', '--short', 'HEAD')
 const dirty = (await git('status', '--porcelain', '--', 'packages')) !== ''
@@ -308,7 +293,8 @@ for (let index = 1; index <= options.runs; index++) {
     const load = os.loadavg()[0]
     const measured = await runOnce(runner, outDir)
     const collected = collect(runner, outDir)
-    const run = { runner, index, outDir, loadAtStart: load, ...measured, tests: collected?.tests ?? [] }
+    const coreBuild = coreBuildHash()
+    const run = { runner, index, outDir, coreBuild, loadAtStart: load, ...measured, tests: collected?.tests ?? [] }
     if (!collected)
       run.error = `no results.json (exit ${measured.exitCode ?? measured.signal}); see ${outDir}/output.log`
     runs.push(run)
@@ -335,48 +321,31 @@ for (let index = 1; index <= options.runs; index++) {
         run.wallMs,
       )}${run.exitedBySelf ? '' : ` (did not exit by itself: killed ${EXIT_GRACE_MS / 1000} s after its results)`}, peak RSS ${megabytes(
         run.peakRssBytes,
-      )} (${run.peakProcesses} processes at most), load ${load.toFixed(1)}` + ` → ${os.loadavg()[0].toFixed(1)}\n\n`,
+      )} (${run.peakProcesses} processes at most), load ${load.toFixed(1)}` +
+        `${coreBuild === build.coreDistSha256 ? '' : `, core rebuilt meanwhile (sha256 ${coreBuild})`}` +
+        ` → ${os.loadavg()[0].toFixed(1)}\n\n`,
     )
   }
 }
 
 process.stdout.write('### Summary\n\n')
-const summary = []
-for (const runner of options.runners) {
+const summary = options.runners.map((runner) => {
   const mine = runs.filter((r) => r.runner === runner)
   const wall = median(mine.map((r) => r.wallMs))
   const rss = median(mine.map((r) => r.peakRssBytes))
-  const goal = GOALS[runner]
-  const wrongPerRun = mine.map((r) => (r.error ? 'no results' : String(r.tests.filter((t) => !t.right).length)))
-  summary.push({
+  return {
     runner,
-    wrongPerRun,
+    wrongPerRun: mine.map((r) => (r.error ? null : r.tests.filter((t) => !t.right).length)),
     wallMedianMs: wall,
     peakRssMedianBytes: rss,
-    wallGoalMet: wall <= goal.wallMs,
-    rssGoalMet: rss <= goal.rssMb * 1024 * 1024,
-  })
-  const row = summary.at(-1)
-  process.stdout.write(
-    `${runner}: wrong verdicts per run ${wrongPerRun.join(', ')}; wall median ${seconds(wall)} (goal ≤ ${seconds(
-      goal.wallMs,
-    )}: ${row.wallGoalMet ? 'met' : 'missed'}); peak RSS median ${megabytes(rss)} (goal ≤ ${goal.rssMb} MB: ${
-      row.rssGoalMet ? 'met' : 'missed'
-    })\n`,
-  )
-  const wrongTests = new Map()
-  for (const run of mine) {
-    for (const t of run.tests.filter((x) => !x.right)) {
-      const key = `${t.library} > ${t.title}`
-      const seen = wrongTests.get(key) ?? []
-      seen.push(
-        `run ${run.index}: ${t.error ? `error (${t.error})` : t.verdict}${t.leakproof ? `, ${t.leakproof.summary}` : ''}`,
-      )
-      wrongTests.set(key, seen)
-    }
+    wallGoalMet: wall <= GOALS[runner].wallMs,
+    rssGoalMet: rss <= GOALS[runner].rssMb * 1024 * 1024,
   }
-  for (const [key, seen] of wrongTests) process.stdout.write(`  wrong: ${key}: ${seen.join('; ')}\n`)
-}
+})
+process.stdout.write(`${perRunnerTable(runs, options.runners, GOALS)}\n\n`)
+if (options.runs > 1) process.stdout.write(`${perTestTable(runs, options.runners)}\n\n`)
+const wrong = wrongLines(runs, options.runners)
+process.stdout.write(wrong.length > 0 ? `Wrong verdicts:\n${wrong.join('\n')}\n` : 'Every verdict right.\n')
 
 if (options.json) {
   writeFileSync(

@@ -9,7 +9,8 @@ const userFor = (id) => ({ id, name: `user ${id}`, roles: ['reader'] })
 describe('lru-cache', () => {
   let userId = 0
 
-  // Sync calls, but lru-cache's TTL clock sets a timer: the guard asks for `await` (see run.mjs's notes).
+  // Sync calls, but lru-cache's TTL clock sets a timer, so the assertion returns a promise (the forgotten-await
+  // guard said so when these were written without `await`).
   test('leaks: a cache with a TTL but no max, fed unique keys', async () => {
     const users = new LRUCache({ ttl: 60 * 60 * 1000 })
     await expect(() => {
