@@ -110,7 +110,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(2)
   }
   const documents = files.map((file) => JSON.parse(readFileSync(file, 'utf8')))
-  const runs = documents.flatMap((d) => d.runs)
+  // Several files: number each runner's runs 1..N in the order given.
+  const counters = new Map()
+  const runs = documents
+    .flatMap((d) => d.runs)
+    .map((run) => {
+      counters.set(run.runner, (counters.get(run.runner) ?? 0) + 1)
+      return { ...run, index: counters.get(run.runner) }
+    })
   const runners = [...new Set(runs.map((r) => r.runner))]
   const goals = documents[0].goals
   const wrong = wrongLines(runs, runners)
