@@ -41,6 +41,9 @@ const MEMBER_KEYS = 16
 const MAX_HOLDERS = 3
 /** Hops followed along a linked list's link (a queue's `.next`) to count its nodes. */
 const MAX_CHAIN = 500_000
+/** A linked-list node has at most this many own properties; chains tracked at most. */
+const MAX_NODE_KEYS = 8
+const MAX_CHAINS = 64
 
 /** A position V8 gave (0-based), before source maps. */
 export interface RawLocation {
@@ -273,8 +276,8 @@ function sizeOf(value: unknown): number | undefined {
 }
 
 /**
- * The link of a linked-list node: its first own data property (of the first MAX_KEYS) that holds another object of
- * the node's own class (`node.next`, a `Node` too). A queue grows at its tail, so no size the walk notes grows: the
+ * The link of a linked-list node: its first own data property that holds another object of the node's own class
+ * (`node.next`, a `Node` too). A queue grows at its tail, so no size the walk notes grows: the
  * length of the chain from its head does.
  */
 function linkKey(value: object): PropertyKey | undefined {
@@ -287,13 +290,19 @@ function linkKey(value: object): PropertyKey | undefined {
   ) {
     return undefined
   }
+  // A list node is an instance of a class, with few fields: everything else is left alone (the walk visits
+  // thousands of objects, and this runs on each).
   let prototype: object | null
+  let keys: PropertyKey[]
   try {
     prototype = Object.getPrototypeOf(value)
+    if (prototype === null || prototype === Object.prototype) return undefined
+    keys = Reflect.ownKeys(value)
   } catch {
     return undefined
   }
-  for (const key of Reflect.ownKeys(value).slice(0, MAX_KEYS)) {
+  if (keys.length > MAX_NODE_KEYS) return undefined
+  for (const key of keys) {
     const next = ownData(value, key).value
     if (!isObject(next) || typeof next === 'function' || next === value || types.isProxy(next)) continue
     if (Array.isArray(next)) continue
@@ -380,8 +389,9 @@ export class HolderProbe {
 
   /** Tracks the chain from `value` unless `value` is on one already tracked from nearer its head. */
   private trackChain(index: number, value: object): void {
+    if (this.chains.size >= MAX_CHAINS || this.chainMembers.has(value)) return
     const key = linkKey(value)
-    if (key === undefined || this.chainMembers.has(value)) return
+    if (key === undefined) return
     this.chains.set(index, { key, length: followChain(value, key).length })
     let node: unknown = value
     for (let hop = 0; hop <= MAX_DISTANCE && isObject(node); hop++) {
