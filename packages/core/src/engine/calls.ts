@@ -28,8 +28,14 @@ const TIME_CHECK_EVERY = 64
 interface PendingCall {
   callNumber: number
   startedAt: number
-  reject: (error: LeakMeasurementError) => void
+  reject: (error: LeakMeasurementError | DeadlineDuringCall) => void
 }
+
+/**
+ * The deadline came while a call after the first was still running: the batch ends with the calls before it, and the
+ * verdict rests on them (an error only for call 1, which leaves nothing to judge).
+ */
+class DeadlineDuringCall extends Error {}
 
 /**
  * Calls fn, for the measurement and the diagnosis alike: one call at a time, each under the retained-memory cap and
@@ -160,7 +166,13 @@ export class CallDriver {
     try {
       for (let done = 0; done < count; ) {
         if (this.lease.aborted) throw this.lease.abortError()
-        await this.settle(this.callOnce(), this.lease.callNumber)
+        try {
+          await this.settle(this.callOnce(), this.lease.callNumber)
+        } catch (error) {
+          if (error instanceof DeadlineDuringCall)
+            return { callsDone: done, elapsedMs: now() - startedAt, stopped: 'time' }
+          throw error
+        }
         done++
         const capState = this.cap.afterCall(this.lease.callNumber)
         if (capState !== 'ok') return { callsDone: done, elapsedMs: now() - startedAt, stopped: capState }
@@ -224,6 +236,8 @@ export class CallDriver {
             'Make sure the promise it returns resolves or rejects, or raise callTimeoutMs.',
         ),
       )
+    } else if (at >= this.lease.endsAt - 1 && call.callNumber > 1) {
+      call.reject(new DeadlineDuringCall())
     } else if (at >= this.lease.endsAt - 1) {
       call.reject(
         new LeakMeasurementError(

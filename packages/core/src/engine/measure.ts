@@ -1,4 +1,5 @@
 import { diagnose } from '../diagnose/diagnose.js'
+import { LeakMeasurementError } from '../errors.js'
 import { getFullGc } from '../gc.js'
 import type { ResolvedOptions } from '../options.js'
 import { mayHoldGarbage, noteSettled, noteStart, readMemory } from '../probes/memory.js'
@@ -146,6 +147,16 @@ function start(
       ...(outcome.stop === 'cap' || outcome.stop === 'heap-limit' ? { retainedAtStop: cap.retainedAtStop } : {}),
     }
     const report = buildReport(outcome, { options, instruments, mode: runner.mode, durationMs, limits })
+    if (report.calls === 0 && outcome.stop === 'time') {
+      // The calibration and warm-up used the time: nothing was measured, so there is no verdict to give.
+      throw new LeakMeasurementError(
+        'timeout',
+        `leakproof: no call of fn was measured before the measurement's deadline (${lease.deadlineMs} ms): ` +
+          `${callsMade} call${callsMade === 1 ? '' : 's'} of about ${Math.round(limits.msPerCall)} ms each went to ` +
+          'calibration and warm-up. A call this slow leaves no time for a verdict: raise the test timeout (or ' +
+          'deadlineMs), or make the call faster.',
+      )
+    }
     if (!report.leaked || options.diagnose === false || hooks.skipDiagnosis?.(report)) return report
     const diagnosis = diagnose({ report, settings: options.diagnose, runner, cap })
     if (!isThenable(diagnosis)) {
