@@ -30,10 +30,15 @@ export function buildReport(outcome: EngineOutcome, context: ReportContext): Lea
     // A metric that passed although the span's rate is over budget passed because its growth faded (or stayed in
     // the noise): the figure is then the rate of the newest calls, the last pass's own window, which the verdict
     // rests on. A filled-up cache reads ~0 there, while its span rate still carries the filling.
-    const perCall = exceeded || spanRate <= options.budget[metric] ? spanRate : last.rates[metric]
+    const budget = options.budget[metric]
+    // A leak whose verdict rests on an earlier pass (the last one too short to count: "no time to re-measure") is
+    // shown at that pass's rate: the span's can read under budget, and "0.00 B/call > budget" would be false.
+    const judgedRate = Math.max(...passes.map((pass) => (pass.cumulativeRates ?? pass.rates)[metric]))
+    const leakRate = spanRate > budget ? spanRate : judgedRate
+    const perCall = exceeded ? leakRate : spanRate <= budget ? spanRate : last.rates[metric]
     metrics[metric] = {
       perCall: measured ? perCall : 0,
-      budget: options.budget[metric],
+      budget,
       exceeded,
       unit: metric === 'heap' || metric === 'external' ? 'B' : 'count',
       measured,
