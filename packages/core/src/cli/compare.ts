@@ -1,9 +1,8 @@
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { DEFAULT_TOLERANCE } from '../ci/baseline.js'
 import { compareSummaries, renderComparisonMarkdown } from '../ci/compare.js'
 import { readSummaryFile } from '../ci/read.js'
-import { type CliCommand, EXIT, UsageError } from './io.js'
+import { type CliCommand, EXIT, parseCommandLine, UsageError } from './io.js'
 
 export const compareCommand: CliCommand = {
   name: 'compare',
@@ -20,13 +19,7 @@ export const compareCommand: CliCommand = {
     'Exit codes: 0 nothing new or grown; 1 a leak is new or grew; 2 a missing or malformed file.',
   ].join('\n'),
   run(args, io) {
-    let parsed: ReturnType<typeof parse>
-    try {
-      parsed = parse(args)
-    } catch (error) {
-      throw new UsageError((error as Error).message)
-    }
-    const { values, positionals } = parsed
+    const { values, positionals } = parseCommandLine(args, ['tolerance'])
     if (positionals.length !== 2) throw new UsageError('give two JSON files: the base run’s and the head run’s')
     const tolerance = values.tolerance === undefined ? DEFAULT_TOLERANCE : Number(values.tolerance)
     if (!Number.isFinite(tolerance) || tolerance < 0) {
@@ -41,8 +34,4 @@ export const compareCommand: CliCommand = {
     const worse = comparison.entries.some((entry) => entry.change === 'grew' || entry.change === 'new')
     return worse ? EXIT.failed : EXIT.ok
   },
-}
-
-function parse(args: string[]) {
-  return parseArgs({ args, options: { tolerance: { type: 'string' } }, allowPositionals: true, strict: true })
 }

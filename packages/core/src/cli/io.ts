@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util'
+
 /** Where a command writes, and the folder relative paths start from: the process's, or a test's. */
 export interface CliIo {
   stdout: (text: string) => void
@@ -9,6 +11,23 @@ export interface CliIo {
 /** A command line that cannot be run: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError'
+}
+
+/**
+ * The command's string options and its file arguments; an option it does not know (or one missing its value) is a
+ * UsageError.
+ */
+export function parseCommandLine<Name extends string>(
+  args: string[],
+  names: readonly Name[],
+): { values: Partial<Record<Name, string>>; positionals: string[] } {
+  const options = Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]))
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true })
+    return { values: values as Partial<Record<Name, string>>, positionals }
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
 }
 
 /** Exit codes of the `leakproof` command (docs/ci.md lists them). */

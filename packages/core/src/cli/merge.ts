@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { entryKey } from '../ci/baseline.js'
 import { LeakproofFileError, readSummaryFile } from '../ci/read.js'
 import { compareEntries, countLine, type LeakSummaryEntry, summaryJson } from '../summary.js'
-import { type CliCommand, EXIT, UsageError } from './io.js'
+import { type CliCommand, EXIT, parseCommandLine, UsageError } from './io.js'
 
 export const mergeCommand: CliCommand = {
   name: 'merge',
@@ -21,7 +20,7 @@ export const mergeCommand: CliCommand = {
     '2 a missing or malformed file, or the same assertion in two files (nothing written).',
   ].join('\n'),
   run(args, io) {
-    const { values, positionals } = parse(args)
+    const { values, positionals } = parseCommandLine(args, ['out'])
     if (!values.out) throw new UsageError('--out FILE is required')
     if (positionals.length === 0) throw new UsageError('give at least one JSON file to merge')
     const seen = new Map<string, string>()
@@ -48,12 +47,4 @@ export const mergeCommand: CliCommand = {
     io.stdout(`leakproof merge: ${positionals.length} file(s) → ${values.out}: ${countLine(merged.entries)}\n`)
     return merged.leaks > 0 ? EXIT.failed : EXIT.ok
   },
-}
-
-function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: { out: { type: 'string' } }, allowPositionals: true, strict: true })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
 }

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { readSummaryFile } from '../ci/read.js'
 import { renderHtmlReport } from '../html/render.js'
 import { countLine } from '../summary.js'
-import { type CliCommand, EXIT, UsageError } from './io.js'
+import { type CliCommand, EXIT, parseCommandLine, UsageError } from './io.js'
 
 export const reportCommand: CliCommand = {
   name: 'report',
@@ -23,7 +22,7 @@ export const reportCommand: CliCommand = {
     'command line (nothing written).',
   ].join('\n'),
   run(args, io) {
-    const { values, positionals } = parse(args)
+    const { values, positionals } = parseCommandLine(args, ['out'])
     if (positionals.length !== 1) throw new UsageError('give exactly one JSON file')
     const input = positionals[0] as string
     const outName = values.out ?? `${input.replace(/\.json$/i, '')}.html`
@@ -40,11 +39,3 @@ export const reportCommand: CliCommand = {
 }
 
 const formatKiB = (bytes: number) => `${Math.max(1, Math.round(bytes / 1024)).toLocaleString('en-US')} KiB`
-
-function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: { out: { type: 'string' } }, allowPositionals: true, strict: true })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
-}

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { readSummaryFile } from '../ci/read.js'
 import { renderSummaryMarkdown, renderSummaryTable } from '../summary.js'
-import { type CliCommand, EXIT, UsageError } from './io.js'
+import { type CliCommand, EXIT, parseCommandLine, UsageError } from './io.js'
 
 export const summaryCommand: CliCommand = {
   name: 'summary',
@@ -19,13 +18,7 @@ export const summaryCommand: CliCommand = {
     'Exit codes: 0 printed (whatever the verdicts: use `leakproof merge` or the test run to gate); 2 a bad file.',
   ].join('\n'),
   run(args, io) {
-    let parsed: ReturnType<typeof parse>
-    try {
-      parsed = parse(args)
-    } catch (error) {
-      throw new UsageError((error as Error).message)
-    }
-    const { values, positionals } = parsed
+    const { values, positionals } = parseCommandLine(args, ['format'])
     if (positionals.length !== 1) throw new UsageError('give exactly one JSON file')
     const format = values.format ?? 'markdown'
     if (format !== 'markdown' && format !== 'text') {
@@ -35,8 +28,4 @@ export const summaryCommand: CliCommand = {
     io.stdout(format === 'markdown' ? renderSummaryMarkdown(entries) : `${renderSummaryTable(entries)}\n`)
     return EXIT.ok
   },
-}
-
-function parse(args: string[]) {
-  return parseArgs({ args, options: { format: { type: 'string' } }, allowPositionals: true, strict: true })
 }
