@@ -5,8 +5,18 @@
 //        [--json <file>] [--core <copy of packages/core/dist/index.mjs>]
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { caseFiles, flag, markdownTable } from './lib/cases.mjs'
 import {
@@ -34,12 +44,18 @@ for (let waited = 0; !existsSync(coreDist); waited++) {
   if (waited === 40) throw new Error(`${coreDist} is missing: run pnpm --filter @leakproof/core build`)
   spawnSync('sleep', ['3'])
 }
+// The build is split into chunks (index.mjs imports assert-<hash>.mjs…): the whole folder is copied, every .mjs of
+// it hashed.
+rmSync(coreCopyDir, { recursive: true, force: true })
 mkdirSync(coreCopyDir, { recursive: true })
+const coreFiles = readdirSync(dirname(coreDist)).filter((name) => name.endsWith('.mjs'))
+for (const name of coreFiles) copyFileSync(join(dirname(coreDist), name), join(coreCopyDir, name))
 // In bench/, so that the build's own imports (@jridgewell/trace-mapping) resolve from bench/node_modules.
-const coreCopy = `${coreCopyDir}index.mjs`
-copyFileSync(coreDist, coreCopy)
+const coreCopy = join(coreCopyDir, basename(coreDist))
 const coreBuiltAt = statSync(coreDist).mtime.toISOString()
-const coreHash = createHash('sha256').update(readFileSync(coreCopy)).digest('hex').slice(0, 12)
+const coreHashOf = createHash('sha256')
+for (const name of coreFiles.sort()) coreHashOf.update(readFileSync(join(coreCopyDir, name)))
+const coreHash = coreHashOf.digest('hex').slice(0, 12)
 process.env.LEAKPROOF_BENCH_CORE = coreCopy
 const approachNames = flag('approaches', 'naive,snapshot,leakproof,leakproof-nodiag').split(',')
 const approaches = await Promise.all(
