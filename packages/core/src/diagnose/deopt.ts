@@ -1,5 +1,6 @@
 import v8 from 'node:v8'
 import vm from 'node:vm'
+import { flagGivenByUser, holdOptimization, mayChangeOptimization } from '../engine/optimization.js'
 import type { SyncInspector } from './inspector.js'
 
 /**
@@ -61,26 +62,6 @@ export function scriptIdOf(fn: unknown): string | undefined {
   }
 }
 
-/** Command-line and NODE_OPTIONS flags, normalised to `--name` / `--no-name` with dashes. */
-function userFlags(): string[] {
-  const all = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]
-  return all.filter((flag) => flag.startsWith('--')).map((flag) => flag.split('=')[0]?.replaceAll('_', '-') ?? flag)
-}
-
-function flagGivenByUser(name: string): boolean {
-  const flags = userFlags()
-  return flags.includes(`--${name}`) || flags.includes(`--no-${name}`)
-}
-
-/** Node 20's V8 (11.3) ships Maglev off; from Node 22 it is on. */
-const maglevByDefault = Number(process.versions.v8.split('.')[0]) >= 12
-
-/** False when the user chose the optimisation flags (they are left alone then) or when nothing is optimised. */
-export function mayChangeOptimization(): boolean {
-  if (flagGivenByUser('turbofan') || flagGivenByUser('opt') || flagGivenByUser('maglev')) return false
-  return !userFlags().includes('--jitless')
-}
-
 /**
  * Deoptimises `functions`, clears the compiled code of `harness` (leakproof's own functions: their feedback is
  * relearned) and keeps V8 from optimising anything until the returned function is called. Returns a no-op when the
@@ -88,8 +69,7 @@ export function mayChangeOptimization(): boolean {
  */
 export function runUnoptimized(functions: readonly unknown[], harness: readonly unknown[]): () => void {
   if (!mayChangeOptimization()) return () => {}
-  v8.setFlagsFromString('--no-turbofan')
-  v8.setFlagsFromString('--no-maglev')
+  const release = holdOptimization()
   const runtime = nativesSyntax()
   // A compile job already in flight would install its optimised code after the deoptimisation: let them land first.
   try {
@@ -109,13 +89,7 @@ export function runUnoptimized(functions: readonly unknown[], harness: readonly 
   each(functions, runtime.deoptimize)
   each(harness, runtime.deoptimize)
   each(harness, runtime.clearFeedback)
-  let restored = false
-  return () => {
-    if (restored) return
-    restored = true
-    v8.setFlagsFromString('--turbofan')
-    v8.setFlagsFromString(maglevByDefault ? '--maglev' : '--no-maglev')
-  }
+  return release
 }
 
 /**

@@ -2,6 +2,7 @@ import type { CallDriver } from './calls.js'
 import { now } from './clock.js'
 import type { Instruments } from './instruments.js'
 import type { MeasurementLease } from './lease.js'
+import { holdOptimization } from './optimization.js'
 import { type Reading, sampleAfterEventLoop, sampleSync, warmHarness } from './sample.js'
 import type { Step, StepResult, Steps } from './steps.js'
 
@@ -58,6 +59,10 @@ function runSync(step: Step, runner: StepRunner): StepResult {
   if (step.type === 'calls') return runner.calls.runSync(step.count, step.stopAt)
   if (step.type === 'warm-harness') {
     warmHarness(runner.instruments)
+    return undefined
+  }
+  if (step.type === 'hold-optimization') {
+    runner.lease.installed('the optimisation flags', holdOptimization())
     return undefined
   }
   if (step.type === 'gc') {

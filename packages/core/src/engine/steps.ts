@@ -12,6 +12,8 @@ export type Step =
   | { type: 'sample' }
   /** Run the reading code a few hundred times without a GC, so V8 has compiled it before the first reading. */
   | { type: 'warm-harness' }
+  /** From here on V8 optimises nothing new (see optimization.ts); undone when the measurement ends. */
+  | { type: 'hold-optimization' }
   /** One full GC, nothing else (the diagnosis's settling before a profile or a snapshot); returns its ms. */
   | { type: 'gc' }
 
