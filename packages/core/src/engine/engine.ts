@@ -274,7 +274,11 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     }
     const pending = Object.values(states)
     const fading = pending.includes('fading')
-    if (!fading && !pending.includes('suspect')) {
+    // A leak that stands (no further pass was asked for it) is the verdict: the other metrics' pending states would
+    // only decide which of them the failure lists too (the external memory of a leaked server fading, after heap and
+    // handles confirmed: three more passes, the whole deadline, for nothing).
+    const leakStands = pending.includes('leak')
+    if (leakStands || (!fading && !pending.includes('suspect'))) {
       if (cutByTime) stop = 'time'
       break
     }
