@@ -99,7 +99,9 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
   const firstSampleMs = now() - beforeAt
   calibrationGrowthPerCall = Math.max(0, total(beforeWarmup) - total(ctx.start)) / warmupCalls
   const callsBeforeWarmup = warmupCalls
-  const targetWarmup = options.warmupCalls ?? warmupSize(callsPerBatch, calibrationGrowthPerCall, warmupCalls)
+  const warmupByTime = paceMs > 0 ? Math.floor((WARMUP_MIN_SHARE * (time.measureEndsAt - time.startedAt)) / paceMs) : 0
+  const targetWarmup =
+    options.warmupCalls ?? warmupSize(callsPerBatch, calibrationGrowthPerCall, warmupCalls, warmupByTime)
   let warmupPaceMs: number | undefined
   // Sized from calibration's fastest chunk, the warm-up may run far slower (a Jest worker, a loaded machine, a Map
   // rehashing): it never takes more than its share of the time, or the passes get none.
@@ -336,14 +338,24 @@ function* calibrate(stopAt: number): Steps<{ msPerCall: number; calls: number; s
 const total = (reading: Pick<Reading, 'heap' | 'external'>) => reading.heap + reading.external
 
 /**
- * Warm-up calls: two batches of pass 1's first sizing, at least WARMUP_MIN_CALLS, fewer when calibration grew the
- * heap fast (a share of the verdict's memory budget).
+ * Warm-up calls: two batches of pass 1's first sizing, and for a slow function as many as fit in WARMUP_MIN_SHARE of
+ * the measurement's time (up to WARMUP_MIN_CALLS); fewer when calibration grew the heap fast (a share of the
+ * verdict's memory budget).
  */
-function warmupSize(callsPerBatch: number, growthPerCall: number, callsMade: number): number {
+function warmupSize(callsPerBatch: number, growthPerCall: number, callsMade: number, byTime: number): number {
   const byMemory =
     growthPerCall > 0 ? Math.floor((WARMUP_MEMORY_SHARE * VERDICT_GROWTH_BYTES) / growthPerCall) : Infinity
-  return Math.max(Math.min(2 * callsPerBatch, Math.max(byMemory, WARMUP_MIN_CALLS)), callsMade)
+  const wanted = Math.max(2 * callsPerBatch, Math.min(byTime, WARMUP_MIN_CALLS))
+  return Math.max(Math.min(wanted, Math.max(byMemory, WARMUP_MIN_CALLS)), callsMade)
 }
+
+/**
+ * A slow function's warm-up runs at least this share of the measurement's time (up to WARMUP_MIN_CALLS calls): two
+ * batches of its first pass are a few dozen calls, after which V8 is still compiling, caching and sizing what the calls
+ * use (an HTTP request per call read 40 B/call in pass 1 after 50 warm-up calls, ~1 B/call after 1,000, and stays flat
+ * after 20,000).
+ */
+const WARMUP_MIN_SHARE = 0.1
 
 /** The warm-up's share of the measurement's time, and never less than two first passes. */
 const WARMUP_TIME_SHARE = 0.2
