@@ -8,7 +8,7 @@ export const label = 'clean'
 export const metric = 'heap'
 export const reason = 'Async fn: one GET per call to a server started once, sockets reused by the keep-alive agent.'
 
-const server = http.createServer((request, response) => response.end('{"ok":true}'))
+const server = http.createServer((_request, response) => response.end('{"ok":true}'))
 server.listen(0, '127.0.0.1')
 await once(server, 'listening')
 server.unref()

@@ -23,7 +23,7 @@ function get(port) {
 }
 
 export async function fn() {
-  const server = http.createServer((request, response) => response.end('{"ok":true}'))
+  const server = http.createServer((_request, response) => response.end('{"ok":true}'))
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   await get(server.address().port)
