@@ -264,6 +264,20 @@ describe('decideMetric: a rate that falls while over budget extends the horizon'
       state: 'leak',
     },
     {
+      name: 'a TTL cache whose flat last pass lifted the robust slope of the span: no growth, no rise',
+      readings: [first(6.47), span(0.56, 4.78), { ...span(2.96, 0.03), passGrowth: 900 }],
+      last: true,
+      canExtend: false,
+      state: 'clean',
+    },
+    {
+      name: 'the same span rise with a step in the last pass (a Map doubling its table before its own window)',
+      readings: [first(6.47), span(0.56, 4.78), { ...span(2.96, 0.03), passGrowth: 200_000 }],
+      last: true,
+      canExtend: false,
+      state: 'leak',
+    },
+    {
       name: 'newest calls still at half the span rate when the horizon cannot grow',
       readings: [first(22.7), span(20.6, 7), span(20.3, 10)],
       last: true,

@@ -53,6 +53,12 @@ export interface PassReading {
    * a single step (a Map doubling its table) that inflates `rate`, so a leak under a step is still seen as one.
    */
   steady?: { rate: number; late: number; calls: number }
+  /**
+   * For a confirmation pass: the growth of the whole pass as it joins the span (from its first batch's reading to its
+   * end, the first third included). A span rate that rose although the pass as a whole grew less than the noise
+   * floor rose by the robust slope's arithmetic, not by growth.
+   */
+  passGrowth?: number
 }
 
 /** A metric's median batch-to-batch rate holds between two passes at least at this share: the growth is steady. */
@@ -100,7 +106,8 @@ function standsOut(reading: PassReading, budget: number): boolean {
  *   shows its next step, or its steady part, and holds (leak);
  * - fading, and the horizon cannot grow: clean only if everything says the growth levelled off — the newest calls
  *   grow at under FADED_RATIO of the span's rate (or within the noise), at under HOLD_RATIO of the fastest
- *   newest-calls rate of an earlier pass, and the span's rate did not rise in the last pass; otherwise leak.
+ *   newest-calls rate of an earlier pass, and the span's rate did not rise in the last pass (a rise counts when
+ *   that pass grew by the noise floor: see `spanRose`); otherwise leak.
  *
  * Why a steady leak is not lost: a leak of a fixed size per call reads the same rate over any window of calls, so its
  * span rate holds and its newest calls keep up with it — it is called a leak as soon as pass 2 confirms it, as before
@@ -154,8 +161,19 @@ export function decideMetric(
     !growsSteadily(current, previous, budget) &&
     (!ownStandsOut || own.rate < spanRate * FADED_RATIO) &&
     own.rate < fastestEarlierOwn * HOLD_RATIO &&
-    current.rate <= previous.rate
+    !spanRose(current, previous)
   return levelledOff ? 'clean' : 'leak'
+}
+
+/**
+ * The span's rate rose in the last pass, and that pass grew by at least the noise floor as it joined the span: a step
+ * in its first third (a `Map` of numbers doubling its table outside the pass's own window). A flat pass after a large
+ * early growth can still lift the robust slope of the span (more pairs of points across the early growth): that is
+ * no rise (a TTL cache whose last pass read 0.03 B/call lifted its span from 0.56 to 2.96 B/call).
+ */
+function spanRose(current: PassReading, previous: PassReading): boolean {
+  if (current.rate <= previous.rate) return false
+  return current.passGrowth === undefined || current.passGrowth >= (current.floor ?? 0)
 }
 
 /**

@@ -129,6 +129,8 @@ export function spanReading(passes: readonly LeakPass[], metric: MetricName, flo
   const rate = growthPerCall(points, floor)
   const spanCalls = (points.at(-1)?.x ?? 0) - (points[0]?.x ?? 0)
   const last = passes.at(-1) as LeakPass
+  const lastValues = settledSeries(last, metric, floor)
+  const passGrowth = (lastValues.at(-1) ?? 0) - (lastValues[Math.min(1, lastValues.length - 1)] ?? 0)
   return {
     rate,
     growth: rate * spanCalls,
@@ -140,5 +142,6 @@ export function spanReading(passes: readonly LeakPass[], metric: MetricName, flo
       noise: batchNoise(last, metric, floor),
     },
     steady: steadyRate(last, metric, floor),
+    passGrowth,
   }
 }
