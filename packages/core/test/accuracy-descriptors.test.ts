@@ -180,10 +180,14 @@ describe('descriptors: grouping what was left open', () => {
       [7, label('file', '/var/run-4/x.txt')],
       [8, label('socket', '')],
       [9, label('file', '/tmp/a1/log-333.txt')],
+      [10, label('file', '/tmp/app-17.log')],
+      [11, label('file', '/tmp/app-17.log')],
     ])
     expect(newDescriptorGroups(start, end)).toEqual([
       { kind: 'file', target: '/tmp/a1/log-*.txt', example: '/tmp/a1/log-1.txt', count: 3 },
       { kind: 'file', target: '/var/run-*/x.txt', example: '/var/run-3/x.txt', count: 2 },
+      // The same file opened again and again: its path as it is.
+      { kind: 'file', target: '/tmp/app-17.log', example: '/tmp/app-17.log', count: 2 },
       { kind: 'socket', target: '', example: '', count: 1 },
     ])
   })

@@ -194,7 +194,7 @@ export function newDescriptorGroups(
   start: ReadonlyMap<number, DescriptorLabel>,
   end: ReadonlyMap<number, DescriptorLabel>,
 ): DescriptorGroup[] {
-  const groups = new Map<string, DescriptorGroup & { sharedDirectory: string }>()
+  const groups = new Map<string, DescriptorGroup & { sharedDirectory: string; samePath: boolean }>()
   for (const [fd, label] of end) {
     const before = start.get(fd)
     if (before !== undefined && before.kind === label.kind && before.target === label.target) continue
@@ -204,15 +204,21 @@ export function newDescriptorGroups(
     if (group) {
       group.count++
       if (isFile) group.sharedDirectory = sharedDirectory(group.sharedDirectory, label.target)
+      if (label.target !== group.example) group.samePath = false
     } else {
       const sharedDirectory = isFile ? label.target.slice(0, label.target.lastIndexOf('/') + 1) : ''
-      groups.set(key, { ...label, example: isFile ? label.target : '', count: 1, sharedDirectory })
+      const example = isFile ? label.target : ''
+      groups.set(key, { ...label, example, count: 1, sharedDirectory, samePath: true })
     }
   }
   return [...groups.values()]
-    .map(({ sharedDirectory: shared, ...group }) => ({
+    .map(({ sharedDirectory: shared, samePath, ...group }) => ({
       ...group,
-      target: group.kind === 'file' ? `${shared}${pathPattern(group.example.slice(shared.length))}` : group.target,
+      // One path opened again and again keeps its digits.
+      target:
+        group.kind === 'file' && !samePath
+          ? `${shared}${pathPattern(group.example.slice(shared.length))}`
+          : group.target,
     }))
     .sort((a, b) => b.count - a.count)
 }
