@@ -32,7 +32,7 @@ export function assertFunction(fn: unknown, caller: string): asserts fn is Measu
 }
 
 /**
- * Calls `fn` many times under forced full GC and reports the memory, handles and listeners it leaves behind.
+ * Calls `fn` many times under forced full GC and reports the memory, handles, file descriptors and listeners it leaves behind.
  *
  * The result is synchronous for a sync `fn`, and a Promise when `fn` returns a thenable (calls then run one after
  * another) or when its calls schedule timers or immediates, which must run before memory can be judged

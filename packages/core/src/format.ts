@@ -1,5 +1,5 @@
 import { formatDiagnosis } from './diagnose/format.js'
-import type { LeakPass, LeakReport, MetricName, MetricResult } from './report.js'
+import type { DescriptorDetail, LeakPass, LeakReport, MetricName, MetricResult } from './report.js'
 import { METRIC_NAMES } from './report.js'
 
 /** Optional colouring, for example a matcher context's `RECEIVED_COLOR` / `EXPECTED_COLOR`. */
@@ -17,9 +17,14 @@ export function formatCount(value: number): string {
   return Math.round(value).toLocaleString('en-US')
 }
 
+/** True for the metrics counted in units (handles, descriptors, listeners); false for bytes (heap, external). */
+export function isCountMetric(metric: MetricName): boolean {
+  return metric === 'handles' || metric === 'descriptors' || metric === 'listeners'
+}
+
 /** Formats a per-call figure with its unit: "64.1 B/call", "1.25 KiB/call", "0.01 handles/call". */
 export function formatPerCall(value: number, metric: MetricName): string {
-  if (metric === 'handles' || metric === 'listeners') return `${formatDecimal(value)} ${metric}/call`
+  if (isCountMetric(metric)) return `${formatDecimal(value)} ${metric}/call`
   const magnitude = Math.abs(value)
   if (magnitude >= 1024 * 1024) return `${formatDecimal(value / (1024 * 1024))} MiB/call`
   if (magnitude >= 10 * 1024) return `${formatDecimal(value / 1024)} KiB/call`
@@ -48,7 +53,7 @@ export function sparkline(values: readonly number[]): string {
 
 /** The metrics that exceeded their budget, in report order. */
 export function failingMetrics(report: LeakReport): MetricName[] {
-  return METRIC_NAMES.filter((name) => report.metrics[name].exceeded)
+  return METRIC_NAMES.filter((name) => report.metrics[name]?.exceeded)
 }
 
 /** One line: "heap 64.1 B/call > budget 0.25 B/call". */
@@ -76,10 +81,17 @@ function topGrowth(report: LeakReport, name: MetricName): string {
   const entries =
     name === 'handles'
       ? details.handles.map((d) => `${d.type} ${formatDecimal(d.perCall)}/call`)
-      : name === 'listeners'
-        ? details.listeners.map((d) => `${d.target} '${d.event}' ${formatDecimal(d.perCall)}/call`)
-        : []
+      : name === 'descriptors'
+        ? (details.descriptors ?? []).map((d) => `${descriptorWhat(d)} ${formatDecimal(d.perCall)}/call`)
+        : name === 'listeners'
+          ? details.listeners.map((d) => `${d.target} '${d.event}' ${formatDecimal(d.perCall)}/call`)
+          : []
   return entries.length > 0 ? ` (${entries.slice(0, 3).join(', ')})` : ''
+}
+
+/** "file /tmp/log-*.txt", "socket", "anon_inode eventpoll". */
+function descriptorWhat(detail: DescriptorDetail): string {
+  return detail.target === '' ? detail.kind : `${detail.kind} ${detail.target}`
 }
 
 /** A stack frame's paths relative to the working directory, as runners print them (the report keeps them whole). */
@@ -89,7 +101,7 @@ function relativeToCwd(frame: string): string {
   return frame.split(`file://${cwd}/`).join('').split(`${cwd}/`).join('')
 }
 
-/** Lines naming what grew, for handles and listeners that exceeded their budget. */
+/** Lines naming what grew, for handles, descriptors and listeners that exceeded their budget. */
 function detailLines(report: LeakReport, colors: Required<FormatColors>): string[] {
   const details = report.details
   if (!details) return []
@@ -103,6 +115,12 @@ function detailLines(report: LeakReport, colors: Required<FormatColors>): string
       lines.push(
         `    ${d.type} ${formatDecimal(d.perCall)}/call (${formatCount(d.live)} alive)${site(d.stacks, 'created')}`,
       )
+    }
+  }
+  if (report.metrics.descriptors?.exceeded) {
+    for (const d of (details.descriptors ?? []).slice(0, 5)) {
+      const example = d.example !== '' && d.example !== d.target ? colors.dim(` — e.g. ${d.example}`) : ''
+      lines.push(`    ${descriptorWhat(d)} ${formatDecimal(d.perCall)}/call (${formatCount(d.open)} open)${example}`)
     }
   }
   if (report.metrics.listeners.exceeded) {
@@ -130,11 +148,16 @@ function describeMethod(report: LeakReport, pass: LeakPass): string {
   )
 }
 
-function metricLine(name: MetricName, metric: MetricResult, pass: LeakPass, colors: Required<FormatColors>): string {
-  const label = name.padEnd(9)
-  if (!metric.measured) return `  ${label} ${colors.dim('not measured')}`
-  const figure = formatPerCall(metric.perCall, name).padStart(16)
-  const budget = `budget ${formatPerCall(metric.budget, name)}`.padEnd(26)
+function metricLine(
+  name: MetricName,
+  metric: MetricResult | undefined,
+  pass: LeakPass,
+  colors: Required<FormatColors>,
+): string {
+  const label = name.padEnd(11)
+  if (!metric?.measured) return `  ${label} ${colors.dim('not measured')}`
+  const figure = formatPerCall(metric.perCall, name).padStart(22)
+  const budget = `budget ${formatPerCall(metric.budget, name)}`.padEnd(30)
   // Over budget yet not a leak: the growth faded when re-measured or stayed within the noise floor.
   const verdict = metric.exceeded
     ? colors.received('LEAK')
@@ -158,7 +181,10 @@ export function formatLeakReport(report: LeakReport, colors: FormatColors = {}):
     ...detailLines(report, paint),
     paint.dim(`  how: ${describeMethod(report, pass)}.`),
     ...(METRIC_NAMES.some(
-      (name) => !report.metrics[name].exceeded && report.metrics[name].perCall > report.metrics[name].budget,
+      (name) =>
+        report.metrics[name] !== undefined &&
+        !report.metrics[name].exceeded &&
+        report.metrics[name].perCall > report.metrics[name].budget,
     )
       ? [paint.dim('  ok*: over budget in this reading, but within the noise floor or fading when re-measured.')]
       : []),

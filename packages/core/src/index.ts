@@ -60,6 +60,7 @@ export { DEFAULT_BUDGET, DEFAULT_OPTIONS, resolveOptions } from './options.js'
 export { COMPILED_CODE_SPACES } from './probes/memory.js'
 export type {
   BaselineMatch,
+  DescriptorDetail,
   HandleDetail,
   LeakAssertion,
   LeakDetails,

@@ -14,7 +14,7 @@ import {
 } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { LeakError, measureLeak as measure, type SyncLeakOptions } from './assert.js'
-import { formatCount, formatPerCall } from './format.js'
+import { formatCount, formatPerCall, isCountMetric } from './format.js'
 import { renderHtmlReport } from './html/render.js'
 import type { LeakOptions } from './options.js'
 import { lineInFile } from './probes/stack.js'
@@ -94,7 +94,7 @@ function record(t: NodeTestContext, file: string | undefined, line: number | und
 /** "0.03 B/call" for memory, "0.00/call" for counts (the metric's name comes first). */
 function figure(value: number, metric: MetricName): string {
   const text = formatPerCall(value, metric)
-  return metric === 'handles' || metric === 'listeners' ? text.replace(` ${metric}/call`, '/call') : text
+  return isCountMetric(metric) ? text.replace(` ${metric}/call`, '/call') : text
 }
 
 /**

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events'
 import type { DiagnoseDepth, DiagnoseOptions, DiagnoseSettings } from './diagnose/types.js'
 import { describeValue, isPlainObject } from './util.js'
 
-/** Per-call budgets. Heap and external memory in bytes per call; handles and listeners in count per call. */
+/** Per-call budgets. Heap and external memory in bytes per call; handles, descriptors and listeners in count per call. */
 export interface LeakBudget {
   /** JS heap bytes retained per call. Default 0.25 (see README: "Defaults and the numbers behind them"). */
   heap?: number
@@ -13,6 +13,11 @@ export interface LeakBudget {
    * (one per hundred calls): clean code never moved the count by one. Not measured with `turnEventLoop: false`.
    */
   handles?: number
+  /**
+   * File descriptors (files, sockets, pipes…) left open per call, counted on Linux and macOS. Default 0.01 (one per
+   * hundred calls): clean code never moved the count by one. Not measured with `turnEventLoop: false`, nor on Windows.
+   */
+  descriptors?: number
   /** Event listeners left attached per call. Default 0.01 (one per hundred calls): clean code never moved it by one. */
   listeners?: number
 }
@@ -85,6 +90,7 @@ export interface ResolvedBudget {
   heap: number
   external: number
   handles: number
+  descriptors: number
   listeners: number
 }
 
@@ -109,10 +115,13 @@ export interface ResolvedOptions {
 // handles / listeners: in 11 clean cases × 5 runs (sync, async, timers set and cleared, sockets and servers closed,
 // once listeners that fire, on/off pairs) neither count moved by one in any sample, so any steady growth is real;
 // one-time steps (a lazily created DNS channel) need a growth of 2 over a window and fade when re-measured.
+// descriptors: the same rule: files opened and closed (sync and async), servers listened and closed, sockets
+// destroyed never moved the open count by one in a sample once the event loop had turned.
 export const DEFAULT_BUDGET: Readonly<ResolvedBudget> = Object.freeze({
   heap: 0.25,
   external: 0.25,
   handles: 0.01,
+  descriptors: 0.01,
   listeners: 0.01,
 })
 

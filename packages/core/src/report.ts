@@ -1,13 +1,13 @@
 import type { LeakDiagnosis } from './diagnose/types.js'
 
-/** The four things leakproof measures. */
-export type MetricName = 'heap' | 'external' | 'handles' | 'listeners'
+/** The things leakproof measures. */
+export type MetricName = 'heap' | 'external' | 'handles' | 'descriptors' | 'listeners'
 
-export const METRIC_NAMES: readonly MetricName[] = ['heap', 'external', 'handles', 'listeners']
+export const METRIC_NAMES: readonly MetricName[] = ['heap', 'external', 'handles', 'descriptors', 'listeners']
 
 export interface MetricResult {
   /**
-   * Growth per measured call: bytes for heap and external, a count for handles and listeners. After confirmation
+   * Growth per measured call: bytes for heap and external, a count for handles, descriptors and listeners. After confirmation
    * passes, the rate from pass 1's judged window to the end of the last pass — except for a metric that passed
    * although that rate is over budget (its growth faded): then the rate of the last pass's own window.
    */
@@ -18,7 +18,11 @@ export interface MetricResult {
   exceeded: boolean
   /** `'B'` (bytes) or `'count'`. */
   unit: 'B' | 'count'
-  /** False when this metric was not measured in this run (its figures are then 0). */
+  /**
+   * False when this metric was not measured in this run (its figures are then 0): handles and descriptors with
+   * `turnEventLoop: false`, descriptors where the OS does not list them (Windows) or no descriptor was free to read
+   * them. A report written before a metric existed lacks it: read it as not measured.
+   */
   measured: boolean
   /**
    * The smallest growth per call that would have stood out of the noise over the calls this verdict is judged on,
@@ -38,6 +42,8 @@ export type StopReason =
   | 'cap'
   /** The heap neared its limit (`--max-old-space-size`): a leak, stopped before an out-of-memory crash. */
   | 'heap-limit'
+  /** File descriptors opened since the start passed `limits.maxDescriptors`: a leak, stopped before none is left. */
+  | 'descriptors'
 
 /** The limits a verdict ran under, and which one ended it. */
 export interface LeakLimits {
@@ -50,6 +56,13 @@ export interface LeakLimits {
   stop: StopReason
   /** Post-GC heap + external bytes retained since the start, when the cap or the heap limit stopped the run. */
   retainedAtStop?: number
+  /**
+   * Growth of open descriptors since the start that stops the run as a leak: 1,024, or a quarter of the descriptors
+   * still free under the process's limit when fewer. Absent when descriptors are not measured.
+   */
+  maxDescriptors?: number
+  /** Descriptors opened since the start and still open, when they stopped the run. */
+  descriptorsAtStop?: number
   /** Mean wall time of one call of fn, ms. */
   msPerCall: number
 }
@@ -64,6 +77,11 @@ export interface LeakSample {
   external: number
   /** Handles and requests created by the calls and still alive (0 when handles are not measured). */
   handles: number
+  /**
+   * Open file descriptors less those open at the start (0 when descriptors are not measured; absent in reports
+   * written before they were).
+   */
+  descriptors: number
   /** Listeners added by the calls and not removed (0 when listeners are not measured). */
   listeners: number
 }
@@ -78,6 +96,23 @@ export interface HandleDetail {
   live: number
   /** Where some of the live ones were created: first stack frame outside Node.js and leakproof. */
   stacks: string[]
+}
+
+/** File descriptors of one kind (and, for files, one path pattern) that the calls left open. */
+export interface DescriptorDetail {
+  /**
+   * `file` (a path: regular file, directory or device), `socket`, `pipe`, `anon_inode` (Linux: `eventpoll`,
+   * `eventfd`, `inotify`…); on macOS, which gives no path, `file`, `socket`, `pipe`, `directory`, `device`.
+   */
+  kind: string
+  /** A file's path with runs of digits as `*` (`/tmp/log-*.txt`); an anonymous inode's name; else empty. */
+  target: string
+  /** One path of the group as it is, for files. */
+  example: string
+  /** Descriptors of this group open at the end and not at the start, per call made (warm-up included). */
+  perCall: number
+  /** Descriptors of this group open at the end and not at the start. */
+  open: number
 }
 
 /** An event whose listeners grew per call on one kind of target. */
@@ -97,6 +132,8 @@ export interface ListenerDetail {
 /** What grew, by type or event, for the count metrics. Only entries that grew are listed, fastest first. */
 export interface LeakDetails {
   handles: HandleDetail[]
+  /** Filled in when descriptors leaked (labelling costs ~5 µs a descriptor); absent in older reports. */
+  descriptors: DescriptorDetail[]
   listeners: ListenerDetail[]
 }
 
@@ -114,7 +151,10 @@ export interface LeakPass {
    */
   cumulativeRates?: Record<MetricName, number>
   durationMs: number
-  /** True when the pass was cut short because memory retained since the start passed the cap (`maxRetainedBytes`). */
+  /**
+   * True when the pass was cut short because memory retained since the start passed the cap (`maxRetainedBytes`), the
+   * heap neared its limit, or descriptors opened since the start passed `limits.maxDescriptors`.
+   */
   runaway: boolean
 }
 
@@ -175,7 +215,7 @@ export interface BaselineMatch {
   status: 'known' | 'worse' | 'new' | 'clean'
   /** The assertion passed because of the baseline: a known leak, or one an update (`LEAKPROOF_UPDATE`) records. */
   accepted: boolean
-  /** The entry's per-call figures (bytes for heap and external, counts for handles and listeners). */
+  /** The entry's per-call figures (bytes for heap and external, counts for handles, descriptors and listeners). */
   known?: Partial<Record<MetricName, number>>
   /** The most each metric may read and still count as known. */
   allowed?: Partial<Record<MetricName, number>>

@@ -6,14 +6,21 @@ import { cumulativeSeries, downsample, rateLine, type SeriesPoint } from '../src
 import type { LeakPass, LeakReport, LeakSample } from '../src/report.js'
 import { type LeakSummaryEntry, summaryJson } from '../src/summary.js'
 
-const sample = (calls: number, heap: number): LeakSample => ({ calls, heap, external: 0, handles: 0, listeners: 0 })
+const sample = (calls: number, heap: number): LeakSample => ({
+  calls,
+  heap,
+  external: 0,
+  handles: 0,
+  descriptors: 0,
+  listeners: 0,
+})
 
 /** A pass of `batches` batches of `callsPerBatch` calls, growing `perCall` bytes per call from `start` bytes. */
 function pass(batches: number, callsPerBatch: number, start: number, perCall: number): LeakPass {
   const samples = Array.from({ length: batches + 1 }, (_, i) =>
     sample(i * callsPerBatch, start + perCall * i * callsPerBatch),
   )
-  const rates = { heap: perCall, external: 0, handles: 0, listeners: 0 }
+  const rates = { heap: perCall, external: 0, handles: 0, descriptors: 0, listeners: 0 }
   return { callsPerBatch, samples, windowStart: Math.ceil(batches / 3), rates, durationMs: 50, runaway: false }
 }
 
@@ -37,10 +44,11 @@ function syntheticReport(passes: LeakPass[], heapPerCall: number, leaked: boolea
       heap: metric(heapPerCall, leaked, 'B'),
       external: metric(0, false, 'B'),
       handles: metric(0, false, 'count'),
+      descriptors: metric(0, false, 'count'),
       listeners: metric(0, false, 'count'),
     },
     passes,
-    details: { handles: [], listeners: [] },
+    details: { handles: [], descriptors: [], listeners: [] },
     verdict: leaked ? 'heap kept growing at the same rate when re-measured' : 'no metric grew past its budget',
     limits: {
       deadlineMs: 4000,

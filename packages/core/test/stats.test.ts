@@ -292,13 +292,20 @@ describe('decideMetric: a rate that falls while over budget extends the horizon'
 describe('a confirmation pass with garbage that outlived two GCs', () => {
   // A pass of 27 calls per batch, its readings as measured (heap only), judged as the engine judges it.
   function pass(callsPerBatch: number, heaps: number[]): LeakPass {
-    const samples = heaps.map((heap, i) => ({ calls: i * callsPerBatch, heap, external: 0, handles: 0, listeners: 0 }))
+    const samples = heaps.map((heap, i) => ({
+      calls: i * callsPerBatch,
+      heap,
+      external: 0,
+      handles: 0,
+      descriptors: 0,
+      listeners: 0,
+    }))
     const window = judgedWindow(samples)
     const heap = growthPerCall(
       window.map((s) => ({ x: s.calls, y: s.heap })),
       4096,
     )
-    const rates = { heap, external: 0, handles: 0, listeners: 0 }
+    const rates = { heap, external: 0, handles: 0, descriptors: 0, listeners: 0 }
     return {
       callsPerBatch,
       samples,

@@ -76,8 +76,9 @@ describe('leakproof report in Chromium', () => {
           `${formatPerCall(entry.report.metrics.heap.perCall, 'heap')}/ ${formatPerCall(entry.report.metrics.heap.budget, 'heap')}`,
       ),
     )
-    expect(await rows.nth(1).locator('td:nth-child(7)').getAttribute('class')).toBe('over')
-    expect(await rows.locator('td:nth-child(8)').allTextContents()).toEqual(
+    // Columns: verdict, test, file, heap, external, handles, descriptors, listeners, calls.
+    expect(await rows.nth(1).locator('td:nth-child(8)').getAttribute('class')).toBe('over')
+    expect(await rows.locator('td:nth-child(9)').allTextContents()).toEqual(
       summary.entries.map((entry) => entry.report.calls.toLocaleString('en-US')),
     )
     expect(await page.locator('header .count').textContent()).toBe('3 leak assertions, 2 leaking.')
@@ -122,7 +123,7 @@ describe('leakproof report in Chromium', () => {
 
     // Sorting: by calls, ascending then descending.
     const calls = async () =>
-      (await rows.locator('td:nth-child(8)').allTextContents()).map((t) => Number(t.replaceAll(',', '')))
+      (await rows.locator('td:nth-child(9)').allTextContents()).map((t) => Number(t.replaceAll(',', '')))
     await page.locator('th button', { hasText: 'calls' }).click()
     const ascending = await calls()
     expect(ascending).toEqual([...ascending].sort((a, b) => a - b))

@@ -118,7 +118,7 @@ export function normalizeMessage(message: string): string {
   return message
     .split('\n')
     .filter((line) =>
-      /^(\w*Error: |Expected |Leak: |No leak: |It would have passed: | {2}(heap|external|handles|listeners)\s)/.test(
+      /^(\w*Error: |Expected |Leak: |No leak: |It would have passed: | {2}(heap|external|handles|descriptors|listeners)\s)/.test(
         line,
       ),
     )

@@ -13,7 +13,7 @@
  *
  * Keys: the test file relative to the baseline's folder (`/`-separated), the runner's full test name (Vitest's
  * `a > b`, Jest's space-joined name, as `-t` matches it), then which `toLeak` of the test (from 1). Figures: per call,
- * bytes for heap and external, counts for handles and listeners, three significant digits, for the metrics that
+ * bytes for heap and external, counts for handles, descriptors and listeners, three significant digits, for the metrics that
  * leaked when the entry was written. The adapters' matchers judge against it (in the test worker); their reporters
  * write it when `LEAKPROOF_UPDATE` is set and list the entries whose leak is gone.
  */
@@ -114,7 +114,7 @@ export function readBaseline(path: string): BaselineFile | undefined {
           throw new LeakproofFileError(
             path,
             `the entry for ${JSON.stringify(file)} › ${JSON.stringify(test)} is malformed (expected ` +
-              '{"<assertion index>": {"heap": <bytes per call>, ...}}, metrics heap, external, handles, listeners): ' +
+              '{"<assertion index>": {"heap": <bytes per call>, ...}}, metrics heap, external, handles, descriptors, listeners): ' +
               fix,
           )
         }

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { DEFAULT_BUDGET } from '../options.js'
+import { METRIC_NAMES } from '../report.js'
 import type { LeakSummaryEntry, LeakSummaryJson } from '../summary.js'
 
 /** A file given to the `leakproof` command, or the baseline, is missing or not what it should be. */
@@ -58,6 +60,7 @@ export function readSummaryFile(path: string): LeakSummaryJson {
     if (!isObject(entry) || typeof entry.test !== 'string' || !isObject(report) || !isObject(report.metrics)) {
       throw new LeakproofFileError(path, `entry ${index + 1} is not a leak assertion (needs "test" and "report")`)
     }
+    withEveryMetric(report, report.metrics)
   })
   return data as unknown as LeakSummaryJson
 }
@@ -65,4 +68,34 @@ export function readSummaryFile(path: string): LeakSummaryJson {
 /** The entries of a summary, checked (see readSummaryFile). */
 export function readSummaryEntries(path: string): LeakSummaryEntry[] {
   return readSummaryFile(path).entries
+}
+
+/**
+ * A report written before a metric existed (descriptors) lacks it: it reads as not measured, its
+ * readings as 0, its details as none, so every reader can rely on every metric being there.
+ */
+function withEveryMetric(report: Record<string, unknown>, metrics: Record<string, unknown>): void {
+  for (const metric of METRIC_NAMES) {
+    if (isObject(metrics[metric])) continue
+    metrics[metric] = {
+      perCall: 0,
+      budget: DEFAULT_BUDGET[metric],
+      exceeded: false,
+      unit: metric === 'heap' || metric === 'external' ? 'B' : 'count',
+      measured: false,
+      detectable: 0,
+    }
+  }
+  if (isObject(report.details) && !Array.isArray(report.details.descriptors)) report.details.descriptors = []
+  if (!Array.isArray(report.passes)) return
+  for (const pass of report.passes) {
+    if (!isObject(pass)) continue
+    for (const sample of Array.isArray(pass.samples) ? pass.samples : []) {
+      if (isObject(sample) && typeof sample.descriptors !== 'number') sample.descriptors = 0
+    }
+    for (const key of ['rates', 'cumulativeRates'] as const) {
+      const rates = pass[key]
+      if (isObject(rates) && typeof rates.descriptors !== 'number') rates.descriptors = 0
+    }
+  }
 }

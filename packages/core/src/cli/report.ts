@@ -11,9 +11,9 @@ export const reportCommand: CliCommand = {
   summary: 'write one self-contained HTML page: table, charts and diagnosis of every leak assertion',
   help: [
     'Renders FILE (a reporter’s JSON, or a merged one) as one HTML file that opens offline, for a CI artifact:',
-    'a sortable table of every assertion (failures first; per-call heap, external, handles and listeners against',
-    'their budgets, calls, time), a chart per leak of what stayed behind after each GC against calls with the fitted',
-    'rate and the budget, its report and diagnosis, and a sparkline per clean assertion.',
+    'a sortable table of every assertion (failures first; per-call heap, external, handles, descriptors and',
+    'listeners against their budgets, calls, time), a chart per leak of what stayed behind after each GC against',
+    'calls with the fitted rate and the budget, its report and diagnosis, and a sparkline per clean assertion.',
     '',
     'Options:',
     '  --out FILE   where to write the page (default: FILE with .html instead of .json, e.g. leaks.html)',

@@ -24,7 +24,12 @@ export function buildReport(outcome: EngineOutcome, context: ReportContext): Lea
   const last = passes.at(-1) as LeakPass
   const metrics = {} as Record<MetricName, MetricResult>
   for (const metric of METRIC_NAMES) {
-    const measured = metric !== 'handles' || instruments.measuresHandles
+    const measured =
+      metric === 'handles'
+        ? instruments.measuresHandles
+        : metric === 'descriptors'
+          ? instruments.measuresDescriptors
+          : true
     const exceeded = states[metric] === 'leak'
     const spanRate = (last.cumulativeRates ?? last.rates)[metric]
     // A metric that passed although the span's rate is over budget passed because its growth faded (or stayed in
@@ -55,14 +60,22 @@ export function buildReport(outcome: EngineOutcome, context: ReportContext): Lea
     turnedEventLoop: instruments.turnEventLoop,
     metrics,
     passes,
-    details: buildDetails(outcome, instruments),
+    details: buildDetails(outcome, instruments, metrics.descriptors.exceeded),
     verdict: explainVerdict(metrics, outcome, context.limits),
     limits: context.limits,
     nodeVersion: process.version,
   }
 }
 
-function buildDetails(outcome: EngineOutcome, instruments: Instruments): LeakDetails {
+function buildDetails(outcome: EngineOutcome, instruments: Instruments, descriptorsLeaked: boolean): LeakDetails {
+  // Descriptors are labelled only for a leak, once: a few µs each.
+  const calls = Math.max(1, callsMade(outcome))
+  const descriptors = descriptorsLeaked
+    ? instruments
+        .descriptorGroups()
+        .slice(0, MAX_DETAILS)
+        .map(({ kind, target, example, count }) => ({ kind, target, example, perCall: count / calls, open: count }))
+    : []
   return {
     handles: outcome.growth.handles.slice(0, MAX_DETAILS).map(({ key, perCall, count }) => ({
       type: key,
@@ -70,6 +83,7 @@ function buildDetails(outcome: EngineOutcome, instruments: Instruments): LeakDet
       live: count,
       stacks: instruments.handles?.stacksOf(key) ?? [],
     })),
+    descriptors,
     listeners: outcome.growth.listeners.slice(0, MAX_DETAILS).map(({ key, perCall, count }) => ({
       ...splitListenerKey(key),
       perCall,
@@ -81,11 +95,20 @@ function buildDetails(outcome: EngineOutcome, instruments: Instruments): LeakDet
 
 const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
 
+/** Every call of the measurement: warm-up and passes. */
+function callsMade(outcome: EngineOutcome): number {
+  return outcome.passes.reduce((sum, pass) => sum + (pass.samples.at(-1)?.calls ?? 0), 0) + outcome.warmupCalls
+}
+
 function explainVerdict(metrics: Record<MetricName, MetricResult>, outcome: EngineOutcome, limits: LeakLimits): string {
   const { passes } = outcome
   const last = passes.at(-1) as LeakPass
-  const calls = passes.reduce((sum, pass) => sum + (pass.samples.at(-1)?.calls ?? 0), 0) + outcome.warmupCalls
+  const calls = callsMade(outcome)
   const failing = METRIC_NAMES.filter((name) => metrics[name].exceeded)
+  if (limits.stop === 'descriptors') {
+    const open = limits.descriptorsAtStop ?? 0
+    return `stopped early after ${calls.toLocaleString('en-US')} calls: ${open.toLocaleString('en-US')} descriptor${open === 1 ? '' : 's'} left open (the bound is ${(limits.maxDescriptors ?? 0).toLocaleString('en-US')})`
+  }
   if (outcome.stop === 'cap' || outcome.stop === 'heap-limit') {
     const why =
       outcome.stop === 'cap'

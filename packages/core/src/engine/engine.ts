@@ -463,7 +463,13 @@ function* stoppedEarly(
 }
 
 function pick(reading: Reading) {
-  return { heap: reading.heap, external: reading.external, handles: reading.handles, listeners: reading.listeners }
+  return {
+    heap: reading.heap,
+    external: reading.external,
+    handles: reading.handles,
+    descriptors: reading.descriptors,
+    listeners: reading.listeners,
+  }
 }
 
 /** A pass stopped by the cap: every metric over budget over the whole run is a leak. */
@@ -609,5 +615,5 @@ function sensitivityOf(
 }
 
 function allMetrics<T>(value: T): Record<MetricName, T> {
-  return { heap: value, external: value, handles: value, listeners: value }
+  return { heap: value, external: value, handles: value, descriptors: value, listeners: value }
 }

@@ -8,6 +8,7 @@ import { isThenable } from '../util.js'
 import { buildReport } from './build-report.js'
 import { CallDriver, type CallsStop, type MeasuredFunction } from './calls.js'
 import { now } from './clock.js'
+import { DescriptorCap, descriptorBound } from './descriptor-cap.js'
 import { drive, type StepRunner } from './drive.js'
 import { type EngineOutcome, engine } from './engine.js'
 import { Instruments } from './instruments.js'
@@ -118,9 +119,23 @@ function start(
     noteSettled()
   }
   noteStart()
-  const startReading = { ...readMemory(), handles: 0, listeners: 0, handleTypes: new Map(), listenerKeys: new Map() }
+  const startReading = {
+    ...readMemory(),
+    handles: 0,
+    listeners: 0,
+    descriptors: 0,
+    handleTypes: new Map(),
+    listenerKeys: new Map(),
+  }
   const instruments = new Instruments(options, lease)
-  const cap = new RetainedCap(options.maxRetainedBytes, gc, () => instruments.turnEventLoop)
+  const descriptorCap = instruments.measuresDescriptors
+    ? new DescriptorCap(
+        descriptorBound(instruments.descriptorsFreeAtStart()),
+        () => (instruments.measuresDescriptors ? instruments.descriptorsNow() : undefined),
+        () => instruments.turnEventLoop,
+      )
+    : undefined
+  const cap = new RetainedCap(options.maxRetainedBytes, gc, () => instruments.turnEventLoop, descriptorCap)
   const calls = new CallDriver(fn, lease, instruments, cap, options.callTimeoutMs)
   const runner: StepRunner = { calls, instruments, lease, gc, settleTimersMs: options.settleTimersMs, mode: 'sync' }
   const time = planTime(lease.startedAt, lease.deadlineMs, options.diagnose !== false)
@@ -138,13 +153,18 @@ function start(
   const finish = (outcome: EngineOutcome): LeakReport | Promise<LeakReport> => {
     const callsMade = lease.callNumber
     const durationMs = now() - lease.startedAt
+    const byDescriptors = outcome.stop === 'cap' && cap.stoppedBy === 'descriptors'
     const limits: LeakLimits = {
       deadlineMs: lease.deadlineMs,
       deadlineSource,
       maxRetainedBytes: cap.limitBytes,
-      stop: outcome.stop,
+      stop: byDescriptors ? 'descriptors' : outcome.stop,
       msPerCall: durationMs / Math.max(1, callsMade),
-      ...(outcome.stop === 'cap' || outcome.stop === 'heap-limit' ? { retainedAtStop: cap.retainedAtStop } : {}),
+      ...(outcome.stop === 'heap-limit' || (outcome.stop === 'cap' && !byDescriptors)
+        ? { retainedAtStop: cap.retainedAtStop }
+        : {}),
+      ...(descriptorCap ? { maxDescriptors: descriptorCap.limit } : {}),
+      ...(byDescriptors ? { descriptorsAtStop: descriptorCap?.countAtStop ?? 0 } : {}),
     }
     const report = buildReport(outcome, { options, instruments, mode: runner.mode, durationMs, limits })
     if (report.calls === 0 && outcome.stop === 'time') {
@@ -158,6 +178,8 @@ function start(
       )
     }
     if (!report.leaked || options.diagnose === false || hooks.skipDiagnosis?.(report)) return report
+    // The diagnosis's calls may leave a quarter more descriptors open (a leak the guard stopped has used its bound).
+    if (descriptorCap) descriptorCap.limit = Math.floor(descriptorCap.limit * 1.25)
     const diagnosis = diagnose({ report, settings: options.diagnose, runner, cap })
     if (!isThenable(diagnosis)) {
       report.diagnosis = diagnosis

@@ -112,11 +112,12 @@ function buildPass(
     heap: series.heap[i] as number,
     external: series.external[i] as number,
     handles: series.handles[i] as number,
+    descriptors: series.descriptors[i] as number,
     listeners: series.listeners[i] as number,
   }))
   const runaway = stopped === 'cap' || stopped === 'heap-limit'
   const window = runaway ? samples : judgedWindow(samples)
-  const rates = { heap: 0, external: 0, handles: 0, listeners: 0 }
+  const rates = { heap: 0, external: 0, handles: 0, descriptors: 0, listeners: 0 }
   for (const metric of METRIC_NAMES) {
     rates[metric] = runaway
       ? ((samples.at(-1)?.[metric] ?? 0) - (samples[0]?.[metric] ?? 0)) / Math.max(1, calls)

@@ -1,5 +1,6 @@
 import v8 from 'node:v8'
 import { clamp } from '../util.js'
+import type { DescriptorCap } from './descriptor-cap.js'
 
 /**
  * Default cap on heap + external growth during one measurement. A leak big enough to reach it is plain long before
@@ -62,12 +63,16 @@ export class RetainedCap {
   oneTimeBytes = 0
   /** Post-GC retained bytes when the cap stopped the run. */
   retainedAtStop = 0
+  /** What a 'cap' stop was for: memory, or descriptors (the descriptor guard, when one is given). */
+  stoppedBy: 'memory' | 'descriptors' = 'memory'
 
   constructor(
     requested: number | undefined,
     private readonly gc: () => void,
     /** True while the memory of the calls may be held by work that runs when the event loop turns. */
     private readonly eventLoopPending: () => boolean = () => false,
+    /** The guard on descriptors left open, checked with memory. */
+    readonly descriptors?: DescriptorCap,
   ) {
     this.limitBytes = effectiveCap(requested)
     this.baseline = totalBytes().total
@@ -77,6 +82,7 @@ export class RetainedCap {
   /** A reading ran (the event loop turned, when the measurement turns it). */
   noteReading(): void {
     this.readingsSinceTurn++
+    this.descriptors?.noteReading()
   }
 
   /** Retained since the start (garbage included unless a GC just ran). */
@@ -86,11 +92,28 @@ export class RetainedCap {
 
   /** After a call: 'ok' to go on, or why to stop. `callNumber` counts every call of the measurement. */
   afterCall(callNumber: number): CapState {
+    if (this.descriptors) {
+      const state = this.descriptors.afterCall()
+      if (state !== 'ok') return this.descriptorState(state)
+    }
     if (++this.callsSinceCheck < this.checkEvery) return 'ok'
-    return this.check(callNumber)
+    return this.checkMemory(callNumber)
   }
 
   check(callNumber: number): CapState {
+    if (this.descriptors) {
+      const state = this.descriptors.check()
+      if (state !== 'ok') return this.descriptorState(state)
+    }
+    return this.checkMemory(callNumber)
+  }
+
+  private descriptorState(state: CapState): CapState {
+    if (state === 'cap') this.stoppedBy = 'descriptors'
+    return state
+  }
+
+  private checkMemory(callNumber: number): CapState {
     const { total, used, limit } = totalBytes()
     const grown = total - this.lastTotal
     const calls = Math.max(1, this.callsSinceCheck)

@@ -1,4 +1,4 @@
-import { formatCount, formatLeakReport, formatPerCall } from '../format.js'
+import { formatCount, formatLeakReport, formatPerCall, isCountMetric } from '../format.js'
 import type { LeakReport, MetricName } from '../report.js'
 import { METRIC_NAMES } from '../report.js'
 import { countLine, type EntryVerdict, entryVerdict, type LeakSummaryEntry, type LeakSummaryJson } from '../summary.js'
@@ -32,7 +32,7 @@ const sortKey = (value: number) => (Number.isFinite(value) ? String(Number(value
 /** "0.17 B/call" for memory, "1.00/call" for counts (the column names the metric); the budget in the same form. */
 function cellFigure(value: number, metric: MetricName): string {
   const text = formatPerCall(value, metric)
-  return metric === 'handles' || metric === 'listeners' ? text.replace(` ${metric}/call`, '/call') : text
+  return isCountMetric(metric) ? text.replace(` ${metric}/call`, '/call') : text
 }
 
 function metricCell(report: LeakReport, metric: MetricName): string {

@@ -1,3 +1,4 @@
+import { isCountMetric } from '../format.js'
 import type { MetricName } from '../report.js'
 import { escapeHtml } from './escape.js'
 import type { FittedLine, SeriesPoint } from './series.js'
@@ -13,9 +14,9 @@ const fixed = (value: number) => String(Math.round(value * 10) / 10)
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 })
 
-/** An axis figure: "12.5 KiB", "1.2 MiB" for memory, a plain count for handles and listeners. */
+/** An axis figure: "12.5 KiB", "1.2 MiB" for memory, a plain count for handles, descriptors and listeners. */
 export function formatAxisValue(value: number, metric: MetricName): string {
-  if (metric === 'handles' || metric === 'listeners') return compact.format(value)
+  if (isCountMetric(metric)) return compact.format(value)
   const magnitude = Math.abs(value)
   if (magnitude >= 1024 * 1024) return `${compact.format(value / (1024 * 1024))} MiB`
   if (magnitude >= 1024) return `${compact.format(value / 1024)} KiB`
@@ -39,7 +40,7 @@ function ticks(min: number, max: number, scale = 1): number[] {
 
 /** The unit memory ticks are counted in: MiB from a mebibyte up, KiB from a kibibyte. */
 function tickScale(max: number, metric: MetricName): number {
-  if (metric === 'handles' || metric === 'listeners') return 1
+  if (isCountMetric(metric)) return 1
   return max >= 1024 * 1024 ? 1024 * 1024 : max >= 1024 ? 1024 : 1
 }
 
