@@ -48,7 +48,8 @@ export class DescriptorProbe {
   /** False when the platform has no listing, or no descriptor was free to read it: the metric is not measured. */
   available: boolean
 
-  constructor() {
+  /** `stat: false` reads the listing even where `stat` gives the count (to test the listing's path). */
+  constructor(options: { stat?: boolean } = {}) {
     this.available = LISTING !== undefined
     if (!this.available) {
       this.statCounts = false
@@ -59,7 +60,7 @@ export class DescriptorProbe {
     } catch {
       this.reserve = undefined
     }
-    this.statCounts = this.statMatchesListing()
+    this.statCounts = options.stat !== false && this.statMatchesListing()
     if (this.count() === undefined) this.available = false
   }
 
