@@ -1,6 +1,7 @@
 import { clamp } from '../util.js'
 import { now } from './clock.js'
 import type { CapState } from './retained.js'
+import { TurnGate } from './turn-gate.js'
 
 /** The most descriptors a measurement may leave open before it stops as a leak. */
 export const MAX_DESCRIPTORS = 1024
@@ -35,8 +36,7 @@ export class DescriptorCap {
   private lastCheckAt = Number.NEGATIVE_INFINITY
   private lastCount = 0
   private lastRate = 0
-  private turnAsked = false
-  private readingsSinceTurn = 0
+  private readonly turns: TurnGate
   /** Descriptors opened since the start when the guard stopped the run. */
   countAtStop = 0
 
@@ -46,11 +46,13 @@ export class DescriptorCap {
     /** Open descriptors now less those at the start; undefined when they cannot be counted. */
     private readonly count: () => number | undefined,
     /** True while descriptors may be closed by work that runs when the event loop turns (sockets, async fs). */
-    private readonly eventLoopPending: () => boolean,
-  ) {}
+    eventLoopPending: () => boolean,
+  ) {
+    this.turns = new TurnGate(eventLoopPending)
+  }
 
   noteReading(): void {
-    this.readingsSinceTurn++
+    this.turns.noteReading()
   }
 
   /** After a call: 'ok', 'turn' (a reading first, the descriptors may close then) or 'cap' (stop: a leak). */
@@ -78,15 +80,11 @@ export class DescriptorCap {
     const byRate = this.lastRate > 0 ? Math.floor(left / 4 / this.lastRate) : this.checkEvery * 2
     this.checkEvery = clamp(byRate, 1, Math.min(MAX_CHECK_INTERVAL, Math.ceil(left / 2)))
     if (count <= this.limit) {
-      this.turnAsked = false
+      this.turns.under()
       return 'ok'
     }
-    if (this.eventLoopPending() && !(this.turnAsked && this.readingsSinceTurn > 0)) {
-      // Sockets closed by sync calls, files closed by callbacks: their descriptors go when the event loop turns.
-      if (!this.turnAsked) this.readingsSinceTurn = 0
-      this.turnAsked = true
-      return 'turn'
-    }
+    // Sockets closed by sync calls, files closed by callbacks: their descriptors go when the event loop turns.
+    if (this.turns.asksTurn()) return 'turn'
     this.countAtStop = count
     return 'cap'
   }

@@ -1,6 +1,7 @@
 import v8 from 'node:v8'
 import { clamp } from '../util.js'
 import type { DescriptorCap } from './descriptor-cap.js'
+import { TurnGate } from './turn-gate.js'
 
 /**
  * Default cap on heap + external growth during one measurement. A leak big enough to reach it is plain long before
@@ -57,8 +58,7 @@ export class RetainedCap {
   private checkEvery = 1
   private rebased = false
   /** Set when a check over the cap asked for a turn of the event loop; cleared under the cap. */
-  private turnAsked = false
-  private readingsSinceTurn = 0
+  private readonly turns: TurnGate
   /** Memory the first calls retained that the cap was restarted after (a lazy initialisation, or a huge leak). */
   oneTimeBytes = 0
   /** Post-GC retained bytes when the cap stopped the run. */
@@ -70,10 +70,11 @@ export class RetainedCap {
     requested: number | undefined,
     private readonly gc: () => void,
     /** True while the memory of the calls may be held by work that runs when the event loop turns. */
-    private readonly eventLoopPending: () => boolean = () => false,
+    eventLoopPending: () => boolean = () => false,
     /** The guard on descriptors left open, checked with memory. */
     readonly descriptors?: DescriptorCap,
   ) {
+    this.turns = new TurnGate(eventLoopPending)
     this.limitBytes = effectiveCap(requested)
     this.baseline = totalBytes().total
     this.lastTotal = this.baseline
@@ -81,7 +82,7 @@ export class RetainedCap {
 
   /** A reading ran (the event loop turned, when the measurement turns it). */
   noteReading(): void {
-    this.readingsSinceTurn++
+    this.turns.noteReading()
     this.descriptors?.noteReading()
   }
 
@@ -138,15 +139,11 @@ export class RetainedCap {
       return 'heap-limit'
     }
     if (retained <= this.limitBytes) {
-      this.turnAsked = false
+      this.turns.under()
       return 'ok'
     }
-    if (this.eventLoopPending() && !(this.turnAsked && this.readingsSinceTurn > 0)) {
-      // Closed handles and due timers let go of their memory on the next turn: a reading first, then judge.
-      if (!this.turnAsked) this.readingsSinceTurn = 0
-      this.turnAsked = true
-      return 'turn'
-    }
+    // Closed handles and due timers let go of their memory on the next turn: a reading first, then judge.
+    if (this.turns.asksTurn()) return 'turn'
     if (!this.rebased && callNumber <= ONE_TIME_CALLS) {
       // The very first calls may build a large one-time structure: judge the calls after them instead.
       this.rebased = true
