@@ -22,6 +22,20 @@ export function isCountMetric(metric: MetricName): boolean {
   return metric === 'handles' || metric === 'descriptors' || metric === 'listeners'
 }
 
+/** A metric's unit in a report: bytes for heap and external, a count for the others. */
+export function unitOf(metric: MetricName): 'B' | 'count' {
+  return isCountMetric(metric) ? 'count' : 'B'
+}
+
+/**
+ * A per-call figure where the metric is named beside it (a table column, "handles 1.00/call"): "0.17 B/call" for
+ * memory, "1.00/call" for counts.
+ */
+export function formatPerCallShort(value: number, metric: MetricName): string {
+  const text = formatPerCall(value, metric)
+  return isCountMetric(metric) ? text.replace(` ${metric}/call`, '/call') : text
+}
+
 /** Formats a per-call figure with its unit: "64.1 B/call", "1.25 KiB/call", "0.01 handles/call". */
 export function formatPerCall(value: number, metric: MetricName): string {
   if (isCountMetric(metric)) return `${formatDecimal(value)} ${metric}/call`

@@ -14,11 +14,11 @@ import {
 } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { LeakError, measureLeak as measure, type SyncLeakOptions } from './assert.js'
-import { formatCount, formatPerCall, isCountMetric } from './format.js'
+import { formatCount, formatPerCallShort } from './format.js'
 import { renderHtmlReport } from './html/render.js'
 import type { LeakOptions } from './options.js'
 import { lineInFile } from './probes/stack.js'
-import type { LeakReport, MetricName } from './report.js'
+import type { LeakReport } from './report.js'
 import { METRIC_NAMES } from './report.js'
 import { compareEntries, type LeakSummaryEntry, summaryJson } from './summary.js'
 
@@ -91,12 +91,6 @@ function record(t: NodeTestContext, file: string | undefined, line: number | und
   }
 }
 
-/** "0.03 B/call" for memory, "0.00/call" for counts (the metric's name comes first). */
-function figure(value: number, metric: MetricName): string {
-  const text = formatPerCall(value, metric)
-  return isCountMetric(metric) ? text.replace(` ${metric}/call`, '/call') : text
-}
-
 /**
  * The diagnostic a measurement adds to its test: "leakproof: no leak — heap 0.03 B/call ≤ 0.25 B/call, external …;
  * 227,660 calls in 374 ms (sync)", every measured metric against its budget.
@@ -105,7 +99,7 @@ export function diagnosticLine(report: LeakReport): string {
   const figures = METRIC_NAMES.filter((name) => report.metrics[name].measured).map((name) => {
     const metric = report.metrics[name]
     const relation = metric.exceeded ? '>' : '≤'
-    return `${name} ${figure(metric.perCall, name)} ${relation} ${figure(metric.budget, name)}`
+    return `${name} ${formatPerCallShort(metric.perCall, name)} ${relation} ${formatPerCallShort(metric.budget, name)}`
   })
   const verdict = report.leaked ? 'LEAK' : 'no leak'
   return (

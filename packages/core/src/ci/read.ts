@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { unitOf } from '../format.js'
 import { DEFAULT_BUDGET } from '../options.js'
 import { METRIC_NAMES } from '../report.js'
 import type { LeakSummaryEntry, LeakSummaryJson } from '../summary.js'
@@ -81,7 +82,7 @@ function withEveryMetric(report: Record<string, unknown>, metrics: Record<string
       perCall: 0,
       budget: DEFAULT_BUDGET[metric],
       exceeded: false,
-      unit: metric === 'heap' || metric === 'external' ? 'B' : 'count',
+      unit: unitOf(metric),
       measured: false,
       detectable: 0,
     }

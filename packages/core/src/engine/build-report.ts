@@ -1,4 +1,4 @@
-import { formatPerCall } from '../format.js'
+import { formatPerCall, unitOf } from '../format.js'
 import type { ResolvedOptions } from '../options.js'
 import { splitListenerKey } from '../probes/listeners.js'
 import type { LeakDetails, LeakLimits, LeakPass, LeakReport, MetricName, MetricResult } from '../report.js'
@@ -45,7 +45,7 @@ export function buildReport(outcome: EngineOutcome, context: ReportContext): Lea
       perCall: measured ? perCall : 0,
       budget,
       exceeded,
-      unit: metric === 'heap' || metric === 'external' ? 'B' : 'count',
+      unit: unitOf(metric),
       measured,
       detectable: measured ? outcome.sensitivity[metric] : 0,
     }

@@ -1,4 +1,4 @@
-import { formatCount, formatLeakReport, formatPerCall, isCountMetric } from '../format.js'
+import { formatCount, formatLeakReport, formatPerCall, formatPerCallShort } from '../format.js'
 import type { LeakReport, MetricName } from '../report.js'
 import { METRIC_NAMES } from '../report.js'
 import { countLine, type EntryVerdict, entryVerdict, type LeakSummaryEntry, type LeakSummaryJson } from '../summary.js'
@@ -29,18 +29,12 @@ function where(entry: LeakSummaryEntry): string {
 /** A sort key: four significant digits are enough to order by, and keep 500 rows light. */
 const sortKey = (value: number) => (Number.isFinite(value) ? String(Number(value.toPrecision(4))) : '0')
 
-/** "0.17 B/call" for memory, "1.00/call" for counts (the column names the metric); the budget in the same form. */
-function cellFigure(value: number, metric: MetricName): string {
-  const text = formatPerCall(value, metric)
-  return isCountMetric(metric) ? text.replace(` ${metric}/call`, '/call') : text
-}
-
 function metricCell(report: LeakReport, metric: MetricName): string {
   const result = report.metrics[metric]
   if (!result?.measured) return '<td data-sort="-1">—</td>'
   return (
     `<td${result.exceeded ? ' class="over"' : ''} data-sort="${sortKey(result.perCall)}">` +
-    `${escapeHtml(cellFigure(result.perCall, metric))}<small>/ ${escapeHtml(cellFigure(result.budget, metric))}</small></td>`
+    `${escapeHtml(formatPerCallShort(result.perCall, metric))}<small>/ ${escapeHtml(formatPerCallShort(result.budget, metric))}</small></td>`
   )
 }
 
