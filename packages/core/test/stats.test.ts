@@ -10,7 +10,7 @@ import {
   thirdsSlope,
   withoutTransientPeaks,
 } from '../src/stats/estimate.js'
-import { spanReading } from '../src/stats/span.js'
+import { burstAfter, spanReading } from '../src/stats/span.js'
 
 // Deliberately simple reference implementations: obvious code, no shortcuts.
 function referenceMedian(values: number[]): number {
@@ -324,5 +324,34 @@ describe('a confirmation pass with garbage that outlived two GCs', () => {
     const readings = [spanReading([first], 'heap', 4096), spanReading([first, second], 'heap', 4096)]
     expect(readings[1]?.rate).toBeGreaterThan(100)
     expect(decideMetric(readings, 0.25, true, true, false)).toBe('leak')
+  })
+})
+
+describe('a burst in the last pass, after a pass that could have seen its rate', () => {
+  const floor = 16 * 1024
+  // A pass whose judged window (its later two thirds) covers `windowCalls` calls at `rate` B/call.
+  function passAt(rate: number, windowCalls: number): LeakPass {
+    const batches = 10
+    const perBatch = Math.ceil(windowCalls / 7)
+    const samples = Array.from({ length: batches + 1 }, (_, i) => ({
+      calls: i * perBatch,
+      heap: i * perBatch * rate,
+      external: 0,
+      handles: 0,
+      descriptors: 0,
+      listeners: 0,
+    }))
+    const rates = { heap: rate, external: 0, handles: 0, descriptors: 0, listeners: 0 }
+    return { callsPerBatch: perBatch, samples, windowStart: 3, rates, durationMs: 100, runaway: false }
+  }
+
+  it('is a burst when the earlier window would have grown 2 floors at that rate and read under half of it', () => {
+    // axios, clean, both cores busy: 35 B/call over 378 calls, then 203 B/call in the next pass's window.
+    expect(burstAfter([passAt(35, 378)], passAt(203, 777), 'heap', floor)).toBe(true)
+  })
+
+  it('is not a burst when the earlier pass had too few calls to see it, or read the same rate', () => {
+    expect(burstAfter([passAt(35, 70)], passAt(203, 777), 'heap', floor)).toBe(false)
+    expect(burstAfter([passAt(190, 378)], passAt(203, 777), 'heap', floor)).toBe(false)
   })
 })

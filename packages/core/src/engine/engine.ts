@@ -2,7 +2,7 @@ import type { ResolvedOptions } from '../options.js'
 import type { LeakPass, MetricName } from '../report.js'
 import { METRIC_NAMES } from '../report.js'
 import { decideMetric, HOLD_RATIO, type MetricState } from '../stats/decide.js'
-import { noiseFloor, spanReading, steadyRate, windowCalls } from '../stats/span.js'
+import { burstAfter, noiseFloor, spanReading, steadyRate, windowCalls } from '../stats/span.js'
 import { clamp } from '../util.js'
 import type { CallsResult, CallsStop } from './calls.js'
 import { now } from './clock.js'
@@ -215,7 +215,8 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     states = decideAll(passes, options, floorOf, lastPass, next !== undefined)
     if (noTimeForAnother) {
       // Growth the last pass shows plainly is not let through because no further pass fits: judged on that pass
-      // alone where no earlier pass saw it (its calls were too few). A confirmation pass the deadline cut short
+      // alone where no earlier pass saw it because its calls were too few (not where one could have and read far
+      // less: `burstAfter`). A confirmation pass the deadline cut short
       // before its own growth could stand out of the noise proves nothing either way: the verdict then rests on
       // the passes before it.
       const cutShort = outOfTime && passes.length > 1
@@ -245,7 +246,7 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
           continue
         }
         const seenBefore = earlier.some((pass) => standsOut(pass, metric, options, floorOf))
-        if (alone[metric] === 'leak' && !seenBefore) {
+        if (alone[metric] === 'leak' && !seenBefore && !burstAfter(earlier, pass, metric, floorOf(metric))) {
           states[metric] = 'leak'
           onePass = true
         }
