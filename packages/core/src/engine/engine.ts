@@ -216,9 +216,8 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
     if (noTimeForAnother) {
       // Growth the last pass shows plainly is not let through because no further pass fits: judged on that pass
       // alone where no earlier pass saw it because its calls were too few (not where one could have and read far
-      // less: `burstAfter`). A confirmation pass the deadline cut short
-      // before its own growth could stand out of the noise proves nothing either way: the verdict then rests on
-      // the passes before it.
+      // less: `burstAfter`). A confirmation pass the deadline cut short before its own growth could stand out of
+      // the noise proves nothing either way: the verdict then rests on the passes before it.
       const cutShort = outOfTime && passes.length > 1
       const earlier = passes.slice(0, -1)
       // Growth only in steps (a Map of numbers doubling its table: the previous pass grew, its batch-to-batch median

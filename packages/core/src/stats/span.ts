@@ -1,5 +1,5 @@
 import type { LeakPass, LeakSample, MetricName } from '../report.js'
-import type { PassReading } from './decide.js'
+import { HOLD_RATIO, type PassReading } from './decide.js'
 import { growthPerCall, median, settle } from './estimate.js'
 
 /**
@@ -32,21 +32,19 @@ export function windowCalls(pass: LeakPass): number {
   return (pass.samples.at(-1)?.calls ?? 0) - (pass.samples[pass.windowStart]?.calls ?? 0)
 }
 
-/** An earlier pass had the calls to see this rate stand out of the floor by this much... */
+/** An earlier pass had the calls to see this rate stand out of the floor by this much (and read under HOLD_RATIO). */
 const BURST_VISIBLE_FLOORS = 2
-/** ...and read under this share of it. */
-const BURST_HOLD = 0.5
 
 /**
  * The last pass's rate is a burst, not what the calls do: an earlier pass had calls enough to see that rate plainly
- * (BURST_VISIBLE_FLOORS × the floor over its window) and read under BURST_HOLD of it. A leak keeps its rate over
- * any window; a burst late in a run does not (axios, clean, with both cores busy: 35 B/call over a window of 378
- * calls, then 157 KB in the next pass's window, 203 B/call).
+ * (BURST_VISIBLE_FLOORS × the floor over its window) and read under HOLD_RATIO of it (the share a held rate keeps).
+ * A leak keeps its rate over any window; a burst late in a run does not (axios, clean, with both cores busy: 35
+ * B/call over a window of 378 calls, then 157 KB in the next pass's window, 203 B/call).
  */
 export function burstAfter(earlier: readonly LeakPass[], last: LeakPass, metric: MetricName, floor: number): boolean {
   const rate = last.rates[metric]
   return earlier.some(
-    (before) => rate * windowCalls(before) >= BURST_VISIBLE_FLOORS * floor && before.rates[metric] < rate * BURST_HOLD,
+    (before) => rate * windowCalls(before) >= BURST_VISIBLE_FLOORS * floor && before.rates[metric] < rate * HOLD_RATIO,
   )
 }
 
