@@ -1,7 +1,7 @@
 import { formatPerCall } from '../format.js'
 import { METRIC_NAMES, type MetricName } from '../report.js'
 import { entryVerdict, type LeakSummaryEntry } from '../summary.js'
-import { allowedFigure, DEFAULT_TOLERANCE, entryKey } from './baseline.js'
+import { allowedFigure, DEFAULT_TOLERANCE, entryKey, grewPast } from './baseline.js'
 
 /** How one assertion changed from a base run to a head run. */
 export interface ComparedEntry {
@@ -25,8 +25,8 @@ export interface Comparison {
 
 /**
  * Compares two runs' summaries assertion by assertion. A leaking metric "grew" when base did not leak on it or its
- * per-call figure rose past base's by more than the tolerance (the baseline's rule, so noise between two measurements
- * of the same leak does not count).
+ * per-call figure, and the rate of each of head's passes, rose past base's figure by more than the tolerance (the
+ * baseline's rule, `grewPast`, so noise or one step between two measurements of the same leak does not count).
  */
 export function compareSummaries(
   base: readonly LeakSummaryEntry[],
@@ -68,7 +68,7 @@ function grownMetrics(head: LeakSummaryEntry, base: LeakSummaryEntry | undefined
     if (!now.exceeded) continue
     const before = base?.report.metrics[metric]
     const baseLeaked = before?.exceeded === true
-    if (baseLeaked && now.perCall <= allowedFigure(before.perCall, now.budget, tolerance)) continue
+    if (baseLeaked && !grewPast(head.report, metric, allowedFigure(before.perCall, now.budget, tolerance))) continue
     grown.push({ metric, base: before?.perCall ?? 0, head: now.perCall, budget: now.budget, baseLeaked })
   }
   return grown
