@@ -6,6 +6,7 @@ import {
   judgedWindow,
   median,
   type Point,
+  risesOutOfLine,
   theilSenSlope,
   thirdsSlope,
   withoutTransientPeaks,
@@ -118,6 +119,29 @@ describe('withoutTransientPeaks', () => {
   it('leaves a step at the last reading to the thirds slope', () => {
     const points = series(0, 8, 0, Math.random).map((p, i) => (i >= 7 ? { ...p, y: p.y + 300_000 } : p))
     expect(growthPerCall(points, 4096)).toBe(thirdsSlope(points))
+  })
+})
+
+describe('risesOutOfLine: a reading taken again after one more GC', () => {
+  const floor = 4096
+  // A Vitest worker's pass 1 of a ~600 B/call leak at 7 calls per batch: readings, KB over the first.
+  const pass = [0, 4.8, 9.2, 13.4, 20.7, 28.3, 33.0, 37.0, 40.7].map((kb) => kb * 1000)
+
+  it('a rise of 230 KB after steps of ~4 KB is out of line, at the last reading as anywhere', () => {
+    expect(risesOutOfLine(pass, pass.length, 269_500, floor)).toBe(true)
+    expect(risesOutOfLine(pass, 5, 271_600, floor)).toBe(true)
+  })
+
+  it('the leak going on at its rate is not, nor a rise within 4 floors', () => {
+    expect(risesOutOfLine(pass, pass.length, 45_000, floor)).toBe(false)
+    expect(risesOutOfLine([0, 0, 0, 0], 4, 4 * floor, floor)).toBe(false)
+  })
+
+  it('a large leak whose every step is large is not, but its first step past 4 floors is', () => {
+    const big = [0, 100_000, 200_000, 300_000]
+    expect(risesOutOfLine(big, big.length, 400_000, floor)).toBe(false)
+    expect(risesOutOfLine(big, 1, 100_000, floor)).toBe(true)
+    expect(risesOutOfLine(big, 0, 100_000, floor)).toBe(false)
   })
 })
 

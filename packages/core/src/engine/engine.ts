@@ -190,6 +190,8 @@ export function* engine(ctx: EngineContext): Steps<EngineOutcome> {
       stopAt: passEndsAt - sampleMs,
       floorOf,
       baseline: passIndex === 0 && afterWarmupIsBaseline ? afterWarmup : undefined,
+      sampleMs,
+      readAgainBy: time.readingsEndAt,
     })
     const pass = measured.pass
     growth = measured.growth

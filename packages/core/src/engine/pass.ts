@@ -1,6 +1,6 @@
 import type { LeakPass, LeakSample, MetricName } from '../report.js'
 import { METRIC_NAMES } from '../report.js'
-import { growthPerCall, judgedWindow } from '../stats/estimate.js'
+import { growthPerCall, judgedWindow, risesOutOfLine } from '../stats/estimate.js'
 import type { CallsResult, CallsStop } from './calls.js'
 import { now } from './clock.js'
 import type { Reading } from './sample.js'
@@ -26,6 +26,9 @@ export interface PassPlan {
   floorOf: (metric: MetricName) => number
   /** A reading taken right before the pass with no call since: its baseline, saving a reading (a GC). */
   baseline?: Reading
+  /** What one reading costs, ms, and the clock time by which a reading taken again must end. */
+  sampleMs: number
+  readAgainBy: number
 }
 
 export interface PassResult {
@@ -62,7 +65,10 @@ export function* measurePass(plan: PassPlan): Steps<PassResult> {
     const result = (yield { type: 'calls', count: plan.callsPerBatch, stopAt: plan.stopAt }) as CallsResult
     calls += result.callsDone
     if (result.callsDone > 0 || result.stopped !== undefined) {
-      const reading = (yield { type: 'sample' }) as Reading
+      let reading = (yield { type: 'sample' }) as Reading
+      if (outOfLine(series, count, reading, plan) && now() + plan.sampleMs <= plan.readAgainBy) {
+        reading = lowerOf(reading, (yield { type: 'sample' }) as Reading)
+      }
       callsAt[count] = calls
       for (const name of METRIC_NAMES) series[name][count] = reading[name]
       if (count <= keptUpTo) breakdowns.push(breakdownOf(reading))
@@ -87,6 +93,18 @@ export function* measurePass(plan: PassPlan): Steps<PassResult> {
       listeners: keyGrowth(start.listenerKeys, last.listenerKeys, windowCallCount),
     },
   }
+}
+
+/** Memory metrics whose readings can hold garbage a GC left: a rise out of line with the pass is read again. */
+const REREAD_METRICS = ['heap', 'external'] as const
+
+function outOfLine(series: Record<MetricName, Float64Array>, count: number, reading: Reading, plan: PassPlan): boolean {
+  return REREAD_METRICS.some((metric) => risesOutOfLine(series[metric], count, reading[metric], plan.floorOf(metric)))
+}
+
+/** Two readings with no call between: the lower memory (what one GC left is not retained), the later counts. */
+function lowerOf(first: Reading, again: Reading): Reading {
+  return { ...again, heap: Math.min(first.heap, again.heap), external: Math.min(first.external, again.external) }
 }
 
 type Breakdown = Pick<Reading, 'handleTypes' | 'listenerKeys'>

@@ -40,6 +40,8 @@ export interface TimePlan {
    * for the diagnosis: a right verdict matters more than its explanation.
    */
   verdictEndsAt: number
+  /** A reading taken again (one out of line with its pass) must end by here: half the last reading's reserve. */
+  readingsEndAt: number
   /** The first pass's calls should take about this long. */
   pass1Ms: number
 }
@@ -56,6 +58,7 @@ export function planTime(startedAt: number, deadlineMs: number, diagnose: boolea
     startedAt,
     measureEndsAt: startedAt + measureMs,
     verdictEndsAt: startedAt + Math.max(measureMs, deadlineMs - sampleReserve),
+    readingsEndAt: startedAt + Math.max(measureMs, deadlineMs - sampleReserve) + sampleReserve / 2,
     pass1Ms: clamp(measureMs * PASS1_SHARE, PASS1_MIN_MS, PASS1_MAX_MS),
   }
 }
