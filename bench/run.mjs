@@ -2,7 +2,7 @@
 // markdown tables: per approach (verdict, per-call figure, verdict and diagnosis time, peak RSS, naming), side by
 // side, totals, and the targets.
 // Usage: node bench/run.mjs [--only <substring>] [--approaches naive,snapshot,leakproof,leakproof-nodiag]
-//        [--json <file>] [--core <copy of packages/core/dist/index.mjs>]
+//        [--json <file>] [--core <index.mjs of a copy of packages/core/dist/>]
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
