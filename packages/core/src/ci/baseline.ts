@@ -142,8 +142,8 @@ export function allowedFigure(known: number, budget: number, tolerance: number):
  * and so is the rate of every pass's judged window. A leak whose figure one step lifted (an array's backing store
  * reallocated 1.5× larger, a hash table rehashed, inside or between the windows) reads its own rate in a pass without
  * the step; a leak that got worse reads more in every pass. An object pushed per call onto an array of ~200,000 read
- * 32.0 B/call in most runs, and 42–52 B/call in the runs whose span held the array's reallocation, while its passes
- * read 32.0–32.1 in both kinds of run.
+ * 32.0 B/call in 6 runs of 12, and 42–52 B/call in the runs whose span held the array's reallocation, while one of its
+ * passes read 32.0–32.1 in every run.
  */
 export function grewPast(report: LeakReport, metric: MetricName, allowed: number): boolean {
   if (report.metrics[metric].perCall <= allowed) return false
