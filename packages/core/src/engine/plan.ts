@@ -54,11 +54,12 @@ export function planTime(startedAt: number, deadlineMs: number, diagnose: boolea
   const diagnosisReserve = diagnose ? Math.min(2000, deadlineMs * 0.3) : 0
   const sampleReserve = Math.min(250, deadlineMs * 0.05)
   const measureMs = Math.max(deadlineMs * 0.5, deadlineMs - diagnosisReserve - sampleReserve)
+  const verdictEndsAt = startedAt + Math.max(measureMs, deadlineMs - sampleReserve)
   return {
     startedAt,
     measureEndsAt: startedAt + measureMs,
-    verdictEndsAt: startedAt + Math.max(measureMs, deadlineMs - sampleReserve),
-    readingsEndAt: startedAt + Math.max(measureMs, deadlineMs - sampleReserve) + sampleReserve / 2,
+    verdictEndsAt,
+    readingsEndAt: verdictEndsAt + sampleReserve / 2,
     pass1Ms: clamp(measureMs * PASS1_SHARE, PASS1_MIN_MS, PASS1_MAX_MS),
   }
 }

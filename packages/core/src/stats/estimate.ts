@@ -90,9 +90,15 @@ export function risesOutOfLine(values: ArrayLike<number>, count: number, value: 
   if (count < 1) return false
   const rise = value - (values[count - 1] as number)
   if (rise <= OUT_OF_LINE_FLOORS * floor) return false
+  const steps = stepsOf(values, count)
+  return steps.length === 0 || rise > OUT_OF_LINE_STEPS * Math.max(0, median(steps))
+}
+
+/** The growth from each of the first `count` values to the next. */
+export function stepsOf(values: ArrayLike<number>, count = values.length): number[] {
   const steps: number[] = []
   for (let i = 1; i < count; i++) steps.push((values[i] as number) - (values[i - 1] as number))
-  return steps.length === 0 || rise > OUT_OF_LINE_STEPS * Math.max(0, median(steps))
+  return steps
 }
 
 /**

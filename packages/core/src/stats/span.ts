@@ -1,6 +1,6 @@
 import type { LeakPass, LeakSample, MetricName } from '../report.js'
 import { HOLD_RATIO, type PassReading } from './decide.js'
-import { growthPerCall, median, settle } from './estimate.js'
+import { growthPerCall, median, settle, stepsOf } from './estimate.js'
 
 /**
  * Growth over a judged window that noise alone can produce, in the metric's unit. Post-GC heap readings of clean
@@ -55,7 +55,7 @@ export function burstAfter(earlier: readonly LeakPass[], last: LeakPass, metric:
  */
 export function batchNoise(pass: LeakPass, metric: MetricName, floor = Number.POSITIVE_INFINITY): number {
   const values = settledSeries(pass, metric, floor)
-  const steps = values.slice(1).map((value, i) => value - (values[i] ?? 0))
+  const steps = stepsOf(values)
   if (steps.length < 2) return 0
   const typical = median(steps)
   return 1.4826 * median(steps.map((step) => Math.abs(step - typical)))
