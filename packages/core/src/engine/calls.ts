@@ -138,23 +138,27 @@ export class CallDriver {
   private runSyncCalls(count: number, stopAt: number): CallsResult {
     this.instruments.startBatch()
     const startedAt = now()
-    for (let done = 0; done < count; ) {
-      const returned = this.callOnce()
-      done++
-      if (isThenable(returned)) {
-        throw new LeakMeasurementError(
-          'mixed',
-          `leakproof: fn returned a promise on call ${this.lease.callNumber} but not on call 1. ` +
-            'Make it always return a promise (an async function) or never.',
-        )
+    try {
+      for (let done = 0; done < count; ) {
+        const returned = this.callOnce()
+        done++
+        if (isThenable(returned)) {
+          throw new LeakMeasurementError(
+            'mixed',
+            `leakproof: fn returned a promise on call ${this.lease.callNumber} but not on call 1. ` +
+              'Make it always return a promise (an async function) or never.',
+          )
+        }
+        const capState = this.cap.afterCall(this.lease.callNumber)
+        if (capState !== 'ok') return { callsDone: done, elapsedMs: now() - startedAt, stopped: capState }
+        if (done % TIME_CHECK_EVERY === 0 && done < count && now() >= stopAt) {
+          return { callsDone: done, elapsedMs: now() - startedAt, stopped: 'time' }
+        }
       }
-      const capState = this.cap.afterCall(this.lease.callNumber)
-      if (capState !== 'ok') return { callsDone: done, elapsedMs: now() - startedAt, stopped: capState }
-      if (done % TIME_CHECK_EVERY === 0 && done < count && now() >= stopAt) {
-        return { callsDone: done, elapsedMs: now() - startedAt, stopped: 'time' }
-      }
+      return { callsDone: count, elapsedMs: now() - startedAt }
+    } finally {
+      this.instruments.endBatch()
     }
-    return { callsDone: count, elapsedMs: now() - startedAt }
   }
 
   /** Async calls, one after another, each awaited; otherwise as `runSync`. */
@@ -180,6 +184,7 @@ export class CallDriver {
       }
       return { callsDone: count, elapsedMs: now() - startedAt }
     } finally {
+      this.instruments.endBatch()
       this.instruments.setRecording(wasRecording)
       this.disarm()
     }

@@ -119,6 +119,11 @@ export class Instruments {
     this.listeners.startBatch()
   }
 
+  /** After a batch's calls, before its reading: the per-batch records go, so the reading does not count them. */
+  endBatch(): void {
+    this.listeners.endBatch()
+  }
+
   /** True when the calls left timers or immediates that free memory only once the event loop turns. */
   hasSettleableWork(): boolean {
     return (this.deferred?.longestSettleableWait(this.options.settleTimersMs) ?? -1) >= 0

@@ -134,6 +134,16 @@ export class ListenerTracker {
   }
 
   /**
+   * The batch's calls are done: its set of created emitters goes before the reading. A WeakSet's table keeps the
+   * size its most entries at once needed (dead entries leave it only as slots), so a batch that created thousands
+   * of emitters left 16–64 KB behind, more or less from batch to batch as GCs fell: an HTTP request per call over a
+   * keep-alive agent read steps of 32 KB and was called a leak in 5 of 6 runs (0 of 6 with the set dropped here).
+   */
+  endBatch(): void {
+    this.createdThisBatch = new WeakSet()
+  }
+
+  /**
    * Forgets the targets that were collected; returns how many. Call after a GC and before reading memory, then GC
    * again if any were forgotten, so the tracker's own records of dead targets are not read as retained memory.
    */
