@@ -4,6 +4,12 @@ import { getFullGc } from '../src/gc.js'
 import { clearKeptWeakRefTargets, ListenerTracker } from '../src/probes/listeners.js'
 
 /**
+ * Under this, the tables are gone: kept, they are 4.2–4.3 MB for 100,000 targets. The rest of the heap in a Vitest
+ * worker moves by up to ~0.6 MB over a test.
+ */
+const GONE = 1.5 * 1024 * 1024
+
+/**
  * Heap growth (bytes) from before one batch of `calls` under an installed tracker to the reading after it, read as the
  * engine reads: WeakRef targets made in this job let go, a GC, dead targets pruned, a GC.
  */
@@ -43,7 +49,7 @@ it("a batch's record of the emitters it created is gone by the reading after it"
     created.length = 0
   })
   // 4.2 MB when the set stayed into the reading; 12–14 KB with it gone.
-  expect(grew).toBeLessThan(512 * 1024)
+  expect(grew).toBeLessThan(GONE)
 })
 
 // Targets the tracker found on its own (an EventTarget has no constructor hook, so an AbortSignal made per call is
@@ -59,7 +65,8 @@ it('the list and index of targets that died are gone by the reading after them',
     }
     controllers.length = 0
   })
-  // 4.3 MB with the old index kept; 128–131 KB here, most of which the same loop leaves without leakproof.
-  expect(grew).toBeLessThan(512 * 1024)
+  // 4.3 MB with the old index kept; 128–131 KB here run alone (most of it what the same loop leaves without
+  // leakproof), once 620 KB in a run of the accuracy files.
+  expect(grew).toBeLessThan(GONE)
   expect(listeners).toBe(0)
 })
